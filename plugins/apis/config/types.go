@@ -1,0 +1,64 @@
+package config
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// ServerlessFitArgs holds the args of the ServerlessFit plugin.
+type ServerlessFitArgs struct {
+	metav1.TypeMeta
+
+	// BackendCatalogFile is a backend catalog whose entries override the
+	// embedded one by name. Empty: the embedded catalog alone.
+	BackendCatalogFile string
+}
+
+// BurstCostArgs holds the args of the BurstCost plugin.
+type BurstCostArgs struct {
+	metav1.TypeMeta
+
+	// PriceCatalogFile replaces the embedded price catalog. Empty: embedded.
+	PriceCatalogFile string
+	// BackendCatalogFile overrides embedded backend descriptions by name.
+	BackendCatalogFile string
+	// VMPricing is the pricing option of the dedicated VMs: OnDemand,
+	// Reserved or Spot.
+	VMPricing string
+	// VMMarginalCostFactor is the fraction of a VM's price that a pod's
+	// share of it costs at the margin (the VM is paid for already). 0..1.
+	VMMarginalCostFactor float64
+	// PackingFactor makes an emptier VM cost more at the margin, so the
+	// VMs fill one after another (most-allocated packing). >= 0.
+	PackingFactor float64
+	// StartupPenaltyUSDPerMinute is what a minute of a virtual node's cold
+	// start is worth to the user, added to the serverless bill. >= 0.
+	StartupPenaltyUSDPerMinute float64
+	// DefaultHorizon is the expected lifetime of a pod when nothing better
+	// is known. > 0.
+	DefaultHorizon metav1.Duration
+	// MinObservedLifetimes is how many finished pods of the same owner are
+	// needed before their median lifetime is used. >= 1.
+	MinObservedLifetimes int32
+}
+
+// SteadinessArgs holds the args of the Steadiness plugin.
+type SteadinessArgs struct {
+	metav1.TypeMeta
+
+	// BackendCatalogFile overrides embedded backend descriptions by name.
+	BackendCatalogFile string
+	// Window is how much replica-count history is kept per owner. > 0.
+	Window metav1.Duration
+	// BasePercentile is the percentile of an owner's replica count over the
+	// window that counts as its steady base. 1..100.
+	BasePercentile int32
+	// MinHistory is how much history an owner needs before its window is
+	// trusted over the kind priors. 0..Window.
+	MinHistory metav1.Duration
+	// VMHeadroomPercent is the VM utilisation above which burst pods start
+	// to prefer serverless nodes. 0..100.
+	VMHeadroomPercent int32
+	// LongRunningJob is the expected lifetime beyond which a Job's pod counts
+	// as steady rather than bursty. > 0.
+	LongRunningJob metav1.Duration
+}

@@ -1,0 +1,81 @@
+package v1
+
+import (
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+)
+
+// Defaults of the plugins' args.
+const (
+	DefaultVMPricing                  = "OnDemand"
+	DefaultVMMarginalCostFactor       = 0.1
+	DefaultPackingFactor              = 1.0
+	DefaultStartupPenaltyUSDPerMinute = 0.01
+	DefaultHorizon                    = time.Hour
+	DefaultMinObservedLifetimes       = int32(3)
+
+	DefaultWindow            = time.Hour
+	DefaultBasePercentile    = int32(50)
+	DefaultMinHistory        = 5 * time.Minute
+	DefaultVMHeadroomPercent = int32(80)
+	DefaultLongRunningJob    = time.Hour
+)
+
+// SetDefaults_ServerlessFitArgs sets the unset fields to their defaults.
+func SetDefaults_ServerlessFitArgs(obj *ServerlessFitArgs) { //nolint:revive // kube naming
+	if obj.BackendCatalogFile == nil {
+		obj.BackendCatalogFile = ptr.To("")
+	}
+}
+
+// SetDefaults_BurstCostArgs sets the unset fields to their defaults.
+func SetDefaults_BurstCostArgs(obj *BurstCostArgs) { //nolint:revive // kube naming
+	if obj.PriceCatalogFile == nil {
+		obj.PriceCatalogFile = ptr.To("")
+	}
+	if obj.BackendCatalogFile == nil {
+		obj.BackendCatalogFile = ptr.To("")
+	}
+	if obj.VMPricing == nil {
+		obj.VMPricing = ptr.To(DefaultVMPricing)
+	}
+	if obj.VMMarginalCostFactor == nil {
+		obj.VMMarginalCostFactor = ptr.To(DefaultVMMarginalCostFactor)
+	}
+	if obj.PackingFactor == nil {
+		obj.PackingFactor = ptr.To(DefaultPackingFactor)
+	}
+	if obj.StartupPenaltyUSDPerMinute == nil {
+		obj.StartupPenaltyUSDPerMinute = ptr.To(DefaultStartupPenaltyUSDPerMinute)
+	}
+	if obj.DefaultHorizon == nil {
+		obj.DefaultHorizon = &metav1.Duration{Duration: DefaultHorizon}
+	}
+	if obj.MinObservedLifetimes == nil {
+		obj.MinObservedLifetimes = ptr.To(DefaultMinObservedLifetimes)
+	}
+}
+
+// SetDefaults_SteadinessArgs sets the unset fields to their defaults.
+func SetDefaults_SteadinessArgs(obj *SteadinessArgs) { //nolint:revive // kube naming
+	if obj.BackendCatalogFile == nil {
+		obj.BackendCatalogFile = ptr.To("")
+	}
+	if obj.Window == nil {
+		obj.Window = &metav1.Duration{Duration: DefaultWindow}
+	}
+	if obj.BasePercentile == nil {
+		obj.BasePercentile = ptr.To(DefaultBasePercentile)
+	}
+	if obj.MinHistory == nil {
+		obj.MinHistory = &metav1.Duration{Duration: DefaultMinHistory}
+	}
+	if obj.VMHeadroomPercent == nil {
+		obj.VMHeadroomPercent = ptr.To(DefaultVMHeadroomPercent)
+	}
+	if obj.LongRunningJob == nil {
+		obj.LongRunningJob = &metav1.Duration{Duration: DefaultLongRunningJob}
+	}
+}

@@ -1,0 +1,49 @@
+package workload
+
+import (
+	"sort"
+	"time"
+)
+
+// timeWeightedPercentile returns the smallest count c such that the series
+// was at or below c for at least p percent of the time in [start, now].
+// samples are change points, oldest first; each holds until the next one.
+// With no time elapsed it returns the last count.
+func timeWeightedPercentile(samples []sample, now, start time.Time, p int32) int {
+	if len(samples) == 0 {
+		return 0
+	}
+	type span struct {
+		count int
+		d     time.Duration
+	}
+	spans := make([]span, 0, len(samples))
+	var total time.Duration
+	for i, s := range samples {
+		from := s.at
+		if from.Before(start) {
+			from = start
+		}
+		to := now
+		if i+1 < len(samples) {
+			to = samples[i+1].at
+		}
+		if d := to.Sub(from); d > 0 {
+			spans = append(spans, span{s.count, d})
+			total += d
+		}
+	}
+	if total == 0 {
+		return samples[len(samples)-1].count
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].count < spans[j].count })
+	need := time.Duration(float64(total) * float64(p) / 100)
+	var acc time.Duration
+	for _, s := range spans {
+		acc += s.d
+		if acc >= need {
+			return s.count
+		}
+	}
+	return spans[len(spans)-1].count
+}

@@ -1,0 +1,177 @@
+package workload
+
+import (
+	"sort"
+	"sync"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
+)
+
+// maxLifetimes is how many recent lifetimes are kept per workload.
+const maxLifetimes = 32
+
+// Tracker keeps, per workload, a time series of its placed replica count
+// over a sliding window and the lifetimes of its recently finished pods.
+// A replica counts from the moment it is assumed on or bound to a node
+// until it terminates or is deleted. Safe for concurrent use.
+type Tracker struct {
+	clock  clock.PassiveClock
+	window time.Duration
+
+	mu     sync.RWMutex
+	owners map[Key]*history
+	pods   map[types.UID]placed
+}
+
+type placed struct {
+	key   Key
+	since time.Time
+}
+
+type sample struct {
+	at    time.Time
+	count int
+}
+
+type history struct {
+	first     time.Time
+	count     int
+	samples   []sample // change points, oldest first; samples[0] may predate the window
+	lifetimes [maxLifetimes]time.Duration
+	nLife     int // lifetimes recorded in total (ring index = nLife % maxLifetimes)
+}
+
+// NewTracker returns a tracker that keeps window of history per workload.
+func NewTracker(c clock.PassiveClock, window time.Duration) *Tracker {
+	return &Tracker{clock: c, window: window, owners: map[Key]*history{}, pods: map[types.UID]placed{}}
+}
+
+// Observe records the current state of pod: placed (assumed or bound,
+// not terminal) pods count towards their workload; a pod that has
+// finished stops counting and its lifetime is recorded.
+func (t *Tracker) Observe(pod *v1.Pod) {
+	if pod.Spec.NodeName == "" {
+		return
+	}
+	if pod.Status.Phase == v1.PodSucceeded || pod.Status.Phase == v1.PodFailed {
+		t.Forget(pod)
+		return
+	}
+	t.place(pod)
+}
+
+// Assume counts pod as placed before its binding is observed (the
+// scheduler calls it from Reserve), so a burst of replicas scheduled in a
+// row sees each other.
+func (t *Tracker) Assume(pod *v1.Pod) { t.place(pod) }
+
+// Unassume undoes Assume for a pod whose placement failed; no lifetime is
+// recorded.
+func (t *Tracker) Unassume(pod *v1.Pod) { t.remove(pod, false) }
+
+// Forget records that pod is gone (deleted or finished).
+func (t *Tracker) Forget(pod *v1.Pod) { t.remove(pod, true) }
+
+func (t *Tracker) place(pod *v1.Pod) {
+	key, _ := OwnerOf(pod)
+	now := t.clock.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, ok := t.pods[pod.UID]; ok {
+		return
+	}
+	since := now
+	if pod.Status.StartTime != nil && pod.Status.StartTime.Time.Before(now) {
+		since = pod.Status.StartTime.Time
+	}
+	t.pods[pod.UID] = placed{key: key, since: since}
+	h := t.owners[key]
+	if h == nil {
+		h = &history{first: now}
+		t.owners[key] = h
+	}
+	h.set(now, h.count+1, t.window)
+}
+
+func (t *Tracker) remove(pod *v1.Pod, finished bool) {
+	now := t.clock.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p, ok := t.pods[pod.UID]
+	if !ok {
+		return
+	}
+	delete(t.pods, pod.UID)
+	h := t.owners[p.key]
+	h.set(now, h.count-1, t.window)
+	if finished {
+		h.lifetimes[h.nLife%maxLifetimes] = now.Sub(p.since)
+		h.nLife++
+	}
+}
+
+func (h *history) set(now time.Time, count int, window time.Duration) {
+	h.count = count
+	if n := len(h.samples); n > 0 && h.samples[n-1].at.Equal(now) {
+		h.samples[n-1].count = count
+	} else {
+		h.samples = append(h.samples, sample{at: now, count: count})
+	}
+	// Drop samples wholly before the window, keeping the one in force at
+	// the window's start.
+	start := now.Add(-window)
+	drop := 0
+	for drop+1 < len(h.samples) && !h.samples[drop+1].at.After(start) {
+		drop++
+	}
+	if drop > 0 {
+		h.samples = append(h.samples[:0], h.samples[drop:]...)
+	}
+}
+
+// Count returns the workload's placed replicas now.
+func (t *Tracker) Count(key Key) int {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if h := t.owners[key]; h != nil {
+		return h.count
+	}
+	return 0
+}
+
+// Base returns the time-weighted percentile p (1..100) of the workload's
+// replica count over the window, and how long the workload has been
+// observed (at most the window). A workload never seen has observed 0.
+func (t *Tracker) Base(key Key, p int32) (base int, observed time.Duration) {
+	now := t.clock.Now()
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	h := t.owners[key]
+	if h == nil {
+		return 0, 0
+	}
+	return timeWeightedPercentile(h.samples, now, now.Add(-t.window), p), min(now.Sub(h.first), t.window)
+}
+
+// MedianLifetime returns the median lifetime of the workload's recently
+// finished pods and how many lifetimes it is based on.
+func (t *Tracker) MedianLifetime(key Key) (time.Duration, int) {
+	t.mu.RLock()
+	h := t.owners[key]
+	if h == nil || h.nLife == 0 {
+		t.mu.RUnlock()
+		return 0, 0
+	}
+	n := min(h.nLife, maxLifetimes)
+	buf := make([]time.Duration, n)
+	copy(buf, h.lifetimes[:n])
+	t.mu.RUnlock()
+	sort.Slice(buf, func(i, j int) bool { return buf[i] < buf[j] })
+	if n%2 == 1 {
+		return buf[n/2], n
+	}
+	return (buf[n/2-1] + buf[n/2]) / 2, n
+}

@@ -1,0 +1,141 @@
+package workload
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	clocktesting "k8s.io/utils/clock/testing"
+)
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func replica(i int) *v1.Pod {
+	p := ownedPod("StatefulSet", "db", nil)
+	p.Name = fmt.Sprintf("db-%d", i)
+	p.UID = types.UID(p.Name)
+	p.Spec.NodeName = "n1"
+	return p
+}
+
+func TestTimeWeightedPercentile(t *testing.T) {
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	tests := []struct {
+		name    string
+		samples []sample
+		now     int
+		start   int
+		p       int32
+		want    int
+	}{
+		{"empty", nil, 60, 0, 50, 0},
+		{"constant", []sample{{at(0), 6}}, 60, 0, 50, 6},
+		{"mostly 6, 10 for the last 10 min: p50", []sample{{at(0), 6}, {at(50), 10}}, 60, 0, 50, 6},
+		{"mostly 6, 10 for the last 10 min: p90", []sample{{at(0), 6}, {at(50), 10}}, 60, 0, 90, 10},
+		{"mostly 6, 10 for the last 10 min: p83", []sample{{at(0), 6}, {at(50), 10}}, 60, 0, 83, 6},
+		{"sample before window clipped", []sample{{at(0), 1}, {at(50), 4}}, 100, 40, 50, 4},
+		{"no time elapsed", []sample{{at(60), 3}}, 60, 0, 50, 3},
+		{"p100 is the max", []sample{{at(0), 2}, {at(10), 9}, {at(11), 2}}, 60, 0, 100, 9},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := timeWeightedPercentile(tt.samples, at(tt.now), at(tt.start), tt.p); got != tt.want {
+				t.Errorf("timeWeightedPercentile() = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTrackerBaseFollowsHistory(t *testing.T) {
+	clk := clocktesting.NewFakeClock(t0)
+	tr := NewTracker(clk, time.Hour)
+	key := Key{"ns", KindStatefulSet, "db"}
+	for i := 0; i < 6; i++ {
+		tr.Observe(replica(i))
+	}
+	clk.Step(50 * time.Minute)
+	for i := 6; i < 10; i++ {
+		tr.Assume(replica(i))
+	}
+	clk.Step(10 * time.Minute)
+	if got := tr.Count(key); got != 10 {
+		t.Fatalf("Count = %d, want 10", got)
+	}
+	base, observed := tr.Base(key, 50)
+	if base != 6 || observed != time.Hour {
+		t.Errorf("Base(p50) = %d over %v, want 6 over 1h", base, observed)
+	}
+	// Two hours later at 10 replicas the old level has left the window.
+	clk.Step(2 * time.Hour)
+	if base, _ := tr.Base(key, 50); base != 10 {
+		t.Errorf("Base(p50) after the window moved = %d, want 10", base)
+	}
+}
+
+func TestTrackerCountsEachPodOnce(t *testing.T) {
+	clk := clocktesting.NewFakeClock(t0)
+	tr := NewTracker(clk, time.Hour)
+	key := Key{"ns", KindStatefulSet, "db"}
+	p := replica(0)
+	tr.Assume(p)
+	tr.Observe(p) // the binding arrives through the informer
+	tr.Observe(p)
+	if got := tr.Count(key); got != 1 {
+		t.Fatalf("Count after assume+observe = %d, want 1", got)
+	}
+	tr.Unassume(p)
+	if got := tr.Count(key); got != 0 {
+		t.Fatalf("Count after unassume = %d, want 0", got)
+	}
+	if _, n := tr.MedianLifetime(key); n != 0 {
+		t.Errorf("Unassume recorded a lifetime")
+	}
+	unbound := replica(1)
+	unbound.Spec.NodeName = ""
+	tr.Observe(unbound)
+	if got := tr.Count(key); got != 0 {
+		t.Errorf("an unbound pod was counted")
+	}
+}
+
+func TestTrackerMedianLifetime(t *testing.T) {
+	clk := clocktesting.NewFakeClock(t0)
+	tr := NewTracker(clk, time.Hour)
+	key := Key{"ns", KindStatefulSet, "db"}
+	for i, life := range []time.Duration{time.Minute, 5 * time.Minute, 3 * time.Minute} {
+		p := replica(i)
+		tr.Observe(p)
+		clk.Step(life)
+		done := p.DeepCopy()
+		done.Status.Phase = v1.PodSucceeded
+		tr.Observe(done)
+	}
+	got, n := tr.MedianLifetime(key)
+	if got != 3*time.Minute || n != 3 {
+		t.Errorf("MedianLifetime = %v over %d, want 3m over 3", got, n)
+	}
+	if got := tr.Count(key); got != 0 {
+		t.Errorf("finished pods still counted: %d", got)
+	}
+}
+
+func TestTrackerKeepsBoundedHistory(t *testing.T) {
+	clk := clocktesting.NewFakeClock(t0)
+	tr := NewTracker(clk, time.Minute)
+	key := Key{"ns", KindStatefulSet, "db"}
+	for i := 0; i < 1000; i++ {
+		p := replica(i)
+		tr.Observe(p)
+		clk.Step(time.Second)
+		tr.Forget(p)
+		clk.Step(time.Second)
+	}
+	tr.mu.RLock()
+	n := len(tr.owners[key].samples)
+	tr.mu.RUnlock()
+	if n > 62 {
+		t.Errorf("history holds %d samples for a 1-minute window of 1 change/s, want <= 62", n)
+	}
+}

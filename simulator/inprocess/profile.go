@@ -1,0 +1,56 @@
+// Package inprocess runs kube-scheduler's real framework, built from a
+// KubeSchedulerConfiguration profile, over an in-memory cluster, one pod at
+// a time and deterministically. The simulator and the plugins' tests use it.
+package inprocess
+
+import (
+	"fmt"
+	"os"
+
+	"k8s.io/kubernetes/pkg/scheduler/apis/config"
+	"k8s.io/kubernetes/pkg/scheduler/apis/config/scheme"
+	"k8s.io/kubernetes/pkg/scheduler/apis/config/validation"
+
+	// Registers Spillway's and scheduler-plugins' args types.
+	_ "github.com/spillway-dev/spillway/plugins"
+)
+
+// LoadConfig decodes and validates a KubeSchedulerConfiguration exactly as
+// kube-scheduler does for --config: strict decoding, defaults applied, the
+// in-tree validation. Errors are prefixed with source.
+func LoadConfig(data []byte, source string) (*config.KubeSchedulerConfiguration, error) {
+	obj, gvk, err := scheme.Codecs.UniversalDecoder().Decode(data, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	cfg, ok := obj.(*config.KubeSchedulerConfiguration)
+	if !ok {
+		return nil, fmt.Errorf("%s: want a KubeSchedulerConfiguration, got %s", source, gvk)
+	}
+	cfg.TypeMeta.APIVersion = gvk.GroupVersion().String()
+	if err := validation.ValidateKubeSchedulerConfiguration(cfg); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return cfg, nil
+}
+
+// LoadConfigFile is LoadConfig on a file.
+func LoadConfigFile(path string) (*config.KubeSchedulerConfiguration, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return LoadConfig(data, path)
+}
+
+// Profile returns the profile named schedulerName.
+func Profile(cfg *config.KubeSchedulerConfiguration, schedulerName string) (*config.KubeSchedulerProfile, error) {
+	var names []string
+	for i := range cfg.Profiles {
+		if cfg.Profiles[i].SchedulerName == schedulerName {
+			return &cfg.Profiles[i], nil
+		}
+		names = append(names, cfg.Profiles[i].SchedulerName)
+	}
+	return nil, fmt.Errorf("no profile with schedulerName %q (have %q)", schedulerName, names)
+}
