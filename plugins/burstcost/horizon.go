@@ -52,7 +52,6 @@ func (pl *BurstCost) expectedLifetime(ctx context.Context, pod *v1.Pod) horizon 
 	return horizon{pl.args.DefaultHorizon.Duration.Seconds(), sourceDefault}
 }
 
-
 // ObservePod records a pod's state in the lifetime history.
 func (pl *BurstCost) ObservePod(pod *v1.Pod) { pl.history.Observe(pod) }
 
