@@ -1,4 +1,5 @@
 # Spillway: build, test, verify.
+#   make demo    replay a bundled scenario through the Spillway and default profiles
 #   make test    all tests (unit, framework, fuzz seeds, real kube-apiserver e2e) with -race
 #   make build   bin/spillway-scheduler
 #   make verify  gofmt, go vet, staticcheck
@@ -17,12 +18,17 @@ LDFLAGS   := -s -w \
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.6.1
 TEST_FLAGS  ?= -race -timeout 25m
 
-.PHONY: all build test e2e verify fuzz clean
+.PHONY: all build demo test e2e verify fuzz clean
 
 all: build
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/spillway-scheduler ./cmd/spillway-scheduler
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/spillway ./cmd/spillway
+
+demo:
+	$(GO) build -o $(BIN)/spillway ./cmd/spillway
+	$(BIN)/spillway demo --profile manifests/scheduler-config.yaml
 
 test:
 	$(GO) test $(TEST_FLAGS) ./...
