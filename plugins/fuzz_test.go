@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/spillway-dev/spillway/backends"
-	"github.com/spillway-dev/spillway/plugins/internal/fixtures"
+	fixtures "github.com/spillway-dev/spillway/plugins/plugintesting"
 )
 
 // FuzzSpillwayProfile feeds random pods and nodes to the shipped Spillway

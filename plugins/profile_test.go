@@ -12,7 +12,7 @@ import (
 	"k8s.io/klog/v2/ktesting"
 	clocktesting "k8s.io/utils/clock/testing"
 
-	"github.com/spillway-dev/spillway/plugins/internal/fixtures"
+	fixtures "github.com/spillway-dev/spillway/plugins/plugintesting"
 	"github.com/spillway-dev/spillway/simulator/inprocess"
 )
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/spillway-dev/spillway/plugins/internal/fixtures"
+	fixtures "github.com/spillway-dev/spillway/plugins/plugintesting"
 )
 
 func TestPackingFactorFillsTheFullerVM(t *testing.T) {

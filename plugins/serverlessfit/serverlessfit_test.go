@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spillway-dev/spillway/plugins/internal/fixtures"
+	fixtures "github.com/spillway-dev/spillway/plugins/plugintesting"
 )
 
 const filterOnly = `apiVersion: kubescheduler.config.k8s.io/v1
