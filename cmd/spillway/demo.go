@@ -139,4 +139,3 @@ func demoNodes() []*v1.Node {
 			v1.Taint{Key: "virtual-kubelet.io/provider", Value: "azure", Effect: v1.TaintEffectNoSchedule}),
 	}
 }
-
