@@ -205,12 +205,12 @@ func waitScheduled(ctx context.Context, t *testing.T, c kubernetes.Interface, sc
 	return nodes, messages
 }
 
-// runScheduler runs the binary to completion and returns its exit error
-// and combined output.
-func runScheduler(bin string, args ...string) (error, string) {
+// runScheduler runs the binary to completion and returns its combined
+// output and exit error.
+func runScheduler(bin string, args ...string) (string, error) {
 	var out bytes.Buffer
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
-	return err, out.String()
+	return out.String(), err
 }

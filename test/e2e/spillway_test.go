@@ -155,7 +155,7 @@ func TestWriteConfigTo(t *testing.T) {
 			if err := os.WriteFile(cfgFile, []byte(withKubeconfig(t, []byte(cfg), kubeconfig)), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			err, output := runScheduler(bin, "--config="+cfgFile, "--secure-port=0", "--write-config-to="+outFile)
+			output, err := runScheduler(bin, "--config="+cfgFile, "--secure-port=0", "--write-config-to="+outFile)
 			if tt.wantOK != (err == nil) {
 				t.Fatalf("exit error %v, want success=%v; output:\n%s", err, tt.wantOK, output)
 			}
