@@ -53,13 +53,9 @@ func FuzzSpillwayProfile(f *testing.F) {
 		}
 		cl := newClusterFromConfig(t, mustRead(t, manifest), manifest, "spillway", nodes...)
 		for i := 0; i < int(fill%16); i++ {
-			p := fixtures.Pod("fill-"+string(rune('a'+i)), "1", "1Gi")
-			p.Spec.NodeName = []string{"worker-1", "worker-2", "worker-3"}[i%3]
-			if err := cl.s.AddPod(p); err != nil {
-				t.Fatal(err)
-			}
+			cl.Bind(fixtures.Pod("fill-"+string(rune('a'+i)), "1", "1Gi"), []string{"worker-1", "worker-2", "worker-3"}[i%3])
 		}
-		res, _, err := cl.s.Schedule(cl.ctx, pod)
+		res, _, err := cl.Sched.Schedule(cl.Ctx, pod)
 		if err != nil {
 			t.Fatalf("Schedule returned an error on a valid pod: %v", err)
 		}

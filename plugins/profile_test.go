@@ -1,7 +1,6 @@
 package plugins_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -9,73 +8,34 @@ import (
 	"time"
 
 	v1 "k8s.io/api/core/v1"
-	"k8s.io/klog/v2/ktesting"
-	clocktesting "k8s.io/utils/clock/testing"
 
 	fixtures "github.com/spillway-dev/spillway/plugins/plugintesting"
-	"github.com/spillway-dev/spillway/simulator/inprocess"
 )
 
 const aciNode = "virtual-node-aci-linux"
 
-var start = time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
-
 // cluster is an in-process scheduler over the minimal cluster, built from a
 // profile of a KubeSchedulerConfiguration file.
-type cluster struct {
-	t     *testing.T
-	ctx   context.Context
-	s     *inprocess.Scheduler
-	clock *clocktesting.FakeClock
-}
+type cluster struct{ *fixtures.Cluster }
 
 func newCluster(t *testing.T, configFile, profile string, nodes ...*v1.Node) *cluster {
 	t.Helper()
-	data, err := os.ReadFile(configFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newClusterFromConfig(t, string(data), configFile, profile, nodes...)
+	return newClusterFromConfig(t, mustRead(t, configFile), configFile, profile, nodes...)
 }
 
 func newClusterFromConfig(t *testing.T, config, source, profile string, nodes ...*v1.Node) *cluster {
 	t.Helper()
-	_, ctx := ktesting.NewTestContext(t)
-	cfg, err := inprocess.LoadConfig([]byte(config), source)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prof, err := inprocess.Profile(cfg, profile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := clocktesting.NewFakeClock(start)
-	s, err := inprocess.New(ctx, prof, clk, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if len(nodes) == 0 {
 		nodes = fixtures.MinimalCluster()
 	}
-	for _, n := range nodes {
-		s.AddNode(n)
-	}
-	return &cluster{t: t, ctx: ctx, s: s, clock: clk}
+	return &cluster{fixtures.NewClusterForProfile(t, config, source, profile, nodes...)}
 }
 
-// schedule schedules pod and returns its node, or "" and the reasons.
-func (c *cluster) schedule(pod *v1.Pod) (string, []string) {
-	c.t.Helper()
-	res, _, err := c.s.Schedule(c.ctx, pod)
-	if err != nil {
-		c.t.Fatalf("scheduling %s: %v", pod.Name, err)
-	}
-	return res.Node, res.Reasons
-}
+func (c *cluster) schedule(pod *v1.Pod) (string, []string) { return c.Schedule(pod) }
 
 // scheduleAll schedules pods in order and returns their nodes.
 func (c *cluster) scheduleAll(pods ...*v1.Pod) []string {
-	c.t.Helper()
+	c.T.Helper()
 	nodes := make([]string, len(pods))
 	for i, p := range pods {
 		nodes[i], _ = c.schedule(p)
@@ -137,11 +97,7 @@ func TestRefusedPodsNeverGoToTheVirtualNode(t *testing.T) {
 	if got := count(c.scheduleAll(replicas("filler", 0, 12, "1", "1Gi")...), isVM); got != 12 {
 		t.Fatalf("filler pods on the workers: %d, want 12", got)
 	}
-	cp := fixtures.Pod("control-plane-filler", "4", "1Gi")
-	cp.Spec.NodeName = "control-plane"
-	if err := c.s.AddPod(cp); err != nil {
-		t.Fatal(err)
-	}
+	c.Bind(fixtures.Pod("control-plane-filler", "4", "1Gi"), "control-plane")
 	tests := []struct {
 		name       string
 		pod        *v1.Pod
@@ -215,7 +171,7 @@ func TestReplicasAboveTheObservedBaseBurst(t *testing.T) {
 	if got := count(c.scheduleAll(replicas("web", 0, 6, "1", "1Gi", web...)...), isVM); got != 6 {
 		t.Fatalf("base replicas on VMs: %d, want 6", got)
 	}
-	c.clock.Step(10 * time.Minute) // past minHistory: the base of 6 is known
+	c.Clock.Step(10 * time.Minute) // past minHistory: the base of 6 is known
 	got := c.scheduleAll(replicas("web", 6, 12, "1", "1Gi", web...)...)
 	// Replicas 7-9 burst below the headroom (u = 7/12 .. 9/12): VMs.
 	// Replicas 10-12 burst at u = 10/12 > 80%: serverless.
