@@ -124,6 +124,12 @@ func (s *preScoreState) Clone() fwk.StateData { return s }
 // PreScore works out the pod's expected lifetime and size and its bill on
 // every serverless backend.
 func (pl *BurstCost) PreScore(ctx context.Context, state fwk.CycleState, pod *v1.Pod, _ []fwk.NodeInfo) *fwk.Status {
+	state.Write(stateKey, pl.estimate(ctx, pod))
+	return nil
+}
+
+// estimate works out what PreScore keeps for a pod.
+func (pl *BurstCost) estimate(ctx context.Context, pod *v1.Pod) *preScoreState {
 	profile := backends.NewPodProfile(pod)
 	s := &preScoreState{
 		horizon:    pl.expectedLifetime(ctx, pod),
@@ -134,8 +140,7 @@ func (pl *BurstCost) PreScore(ctx context.Context, state fwk.CycleState, pod *v1
 	for i := range pl.backends.Backends {
 		s.virtualUSD[i] = pl.virtualCost(&pl.backends.Backends[i], pl.serverless[i], s)
 	}
-	state.Write(stateKey, s)
-	return nil
+	return s
 }
 
 // virtualCost is the pod's cost on backend b. A backend without a per-pod

@@ -49,8 +49,10 @@ type placement struct {
 func (pl *BurstCost) Reserve(ctx context.Context, state fwk.CycleState, pod *v1.Pod, nodeName string) *fwk.Status {
 	s, err := readState(state)
 	if err != nil {
-		// No PreScore ran (a single feasible node skips scoring).
-		return nil
+		// A single feasible node skips PreScore and Score (often the
+		// overflow to a virtual node): estimate now.
+		s = pl.estimate(ctx, pod)
+		state.Write(stateKey, s)
 	}
 	nodeInfo, err := pl.handle.SnapshotSharedLister().NodeInfos().Get(nodeName)
 	if err != nil {
