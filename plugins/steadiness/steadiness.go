@@ -186,14 +186,17 @@ func (pl *Steadiness) ScoreExtensions() framework.ScoreExtensions { return nil }
 // Reserve counts the pod as its workload's newest replica right away, so
 // the next replica of a burst sees it, and logs the decision at V(4).
 func (pl *Steadiness) Reserve(ctx context.Context, state fwk.CycleState, pod *v1.Pod, nodeName string) *fwk.Status {
-	pl.history.Assume(pod)
-	if s, err := readState(state); err == nil {
-		if l := logger(ctx).V(4); l.Enabled() {
-			l.Info("Placed pod", "pod", klog.KObj(pod), "node", nodeName, "class", s.class, "reason", s.reason,
-				"owner", s.owner.String(), "replica", s.count+1, "base", s.base, "vmUtilisation", s.vmUtil,
-				"vmScore", s.vm, "virtualScore", s.virtual)
+	if l := logger(ctx).V(4); l.Enabled() {
+		s, err := readState(state)
+		if err != nil {
+			// A single feasible node skips PreScore: classify for the log.
+			s = pl.classify(ctx, pod)
 		}
+		l.Info("Placed pod", "pod", klog.KObj(pod), "node", nodeName, "class", s.class, "reason", s.reason,
+			"owner", s.owner.String(), "replica", s.count+1, "base", s.base, "vmUtilisation", s.vmUtil,
+			"vmScore", s.vm, "virtualScore", s.virtual)
 	}
+	pl.history.Assume(pod)
 	return nil
 }
 
