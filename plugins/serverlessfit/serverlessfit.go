@@ -15,6 +15,7 @@ import (
 	"github.com/spillway-dev/spillway/plugins/apis/config"
 	"github.com/spillway-dev/spillway/plugins/apis/config/validation"
 	"github.com/spillway-dev/spillway/plugins/internal/catalogs"
+	"github.com/spillway-dev/spillway/plugins/internal/cyclestate"
 )
 
 // Name is the plugin's name in a scheduler profile.
@@ -131,13 +132,9 @@ func (pl *ServerlessFit) Filter(_ context.Context, state fwk.CycleState, _ *v1.P
 	if b == nil {
 		return nil
 	}
-	data, err := state.Read(stateKey)
+	s, err := cyclestate.Read[*preFilterState](state, stateKey, Name)
 	if err != nil {
-		return fwk.AsStatus(fmt.Errorf("%s: reading PreFilter state: %w", Name, err))
-	}
-	s, ok := data.(*preFilterState)
-	if !ok {
-		return fwk.AsStatus(fmt.Errorf("%s: PreFilter state has type %T", Name, data))
+		return fwk.AsStatus(err)
 	}
 	v := s.violation(b)
 	if v == nil {

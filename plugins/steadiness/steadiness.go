@@ -18,6 +18,7 @@ import (
 	"github.com/spillway-dev/spillway/plugins/apis/config"
 	"github.com/spillway-dev/spillway/plugins/apis/config/validation"
 	"github.com/spillway-dev/spillway/plugins/internal/catalogs"
+	"github.com/spillway-dev/spillway/plugins/internal/cyclestate"
 	"github.com/spillway-dev/spillway/plugins/internal/podhints"
 	"github.com/spillway-dev/spillway/plugins/internal/workload"
 )
@@ -157,15 +158,7 @@ func hasHardTaint(n *v1.Node) bool {
 }
 
 func readState(state fwk.CycleState) (*preScoreState, error) {
-	data, err := state.Read(stateKey)
-	if err != nil {
-		return nil, fmt.Errorf("%s: reading PreScore state: %w", Name, err)
-	}
-	s, ok := data.(*preScoreState)
-	if !ok {
-		return nil, fmt.Errorf("%s: PreScore state has type %T", Name, data)
-	}
-	return s, nil
+	return cyclestate.Read[*preScoreState](state, stateKey, Name)
 }
 
 // Score returns the VM or virtual-node score that PreScore worked out.
