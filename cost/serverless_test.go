@@ -8,7 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-const gib = 1 << 30
 
 func price(t *testing.T, name string) *ServerlessPrice {
 	t.Helper()
@@ -67,9 +66,9 @@ func TestBill(t *testing.T) {
 		{"Fargate 1 h of 2 vCPU / 9 GiB", "fargate", 1000, 8 * gib, 3600, false, 3600, 2*0.04048 + 9*0.004445},
 		{"Fargate bills 10 s as the 1-minute minimum", "fargate", 250, gib / 5, 10, false, 60, 60.0 / 3600 * (0.25*0.04048 + 0.5*0.004445)},
 		{"Fargate rounds 61.2 s up to 62 s", "fargate", 250, gib / 5, 61.2, false, 62, 62.0 / 3600 * (0.25*0.04048 + 0.5*0.004445)},
-		{"ACI per second, no minimum", "aci", 1000, 2 * gib, 10, false, 10, 10 * (0.0000125 + 2*0.0000014)},
-		{"ACI rounds to hundredths of a core", "aci", 1001, 1000 << 20, 3600, false, 3600, 1.01*0.045 + 1000.0/1024*0.00504},
-		{"ACI spot is 70% off", "aci", 1000, 2 * gib, 3600, true, 3600, 0.3 * (0.045 + 2*0.00504)},
+		{"ACI per second, no minimum", "aci", 1000, 2 * gib, 10, false, 10, 10.0 / 3600 * (0.045 + 2*0.0054117)},
+		{"ACI rounds to hundredths of a core", "aci", 1001, 1000 << 20, 3600, false, 3600, 1.01*0.045 + 1000.0/1024*0.0054117},
+		{"ACI spot is 70% off", "aci", 1000, 2 * gib, 3600, true, 3600, 0.3 * (0.045 + 2*0.0054117)},
 		{"zero seconds", "aci", 1000, gib, 0, false, 0, 0},
 	}
 	for _, tt := range tests {
