@@ -8,7 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-
 func price(t *testing.T, name string) *ServerlessPrice {
 	t.Helper()
 	p, ok := Default().Serverless(name)
