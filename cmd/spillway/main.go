@@ -1,14 +1,16 @@
-// Command spillway is Spillway's offline tool. Today it has one command,
-// demo, which replays a small bundled scenario through the shipped
-// scheduler profiles in process; the trace simulator and what-if reports
-// will join it.
+// Command spillway is Spillway's offline tool: it replays workload traces
+// through the real kube-scheduler framework and Spillway's plugins, in
+// process, on a virtual clock (simulate), compares scenarios in what-if
+// reports (whatif), and converts public traces (import).
 package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
 )
 
 func main() {
@@ -18,9 +20,15 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newDemoCommand())
+	root.AddCommand(newDemoCommand(), newSimulateCommand())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "spillway:", err)
 		os.Exit(1)
 	}
+}
+
+// quiet keeps the scheduler framework's logs out of the output.
+func quiet() {
+	klog.SetOutput(io.Discard)
+	klog.LogToStderr(false)
 }

@@ -1,0 +1,61 @@
+package simulator
+
+import (
+	"context"
+	"fmt"
+
+	v1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/spillway-dev/spillway/simulator/trace"
+)
+
+// apply carries out one trace event. Errors are about the event; the
+// caller adds the trace's file and line.
+func (e *engine) apply(ctx context.Context, ev trace.Event) error {
+	switch ev.Op {
+	case trace.OpCreate:
+		pod := ev.Pod.DeepCopy()
+		pod.Namespace = trace.Namespace(pod)
+		key := podKey(pod)
+		if _, dup := e.pods[key]; dup {
+			return fmt.Errorf("create: pod %s already exists", key)
+		}
+		e.createPod(pod, ev.RunFor, nil)
+	case trace.OpDelete:
+		p, ok := e.pods[ev.Name]
+		if !ok {
+			return fmt.Errorf("delete: no pod %s is alive (never created, deleted or finished)", ev.Name)
+		}
+		if err := e.end(p, false); err != nil {
+			return err
+		}
+		if w := p.workload; w != nil {
+			return e.reconcile(w) // its controller replaces it
+		}
+	case trace.OpScale:
+		return e.scale(ev)
+	}
+	return nil
+}
+
+// createPod adds a pod to the cluster and the scheduling queue.
+func (e *engine) createPod(pod *v1.Pod, runFor *float64, w *workload) *simPod {
+	e.podSeq++
+	pod.CreationTimestamp = metav1.NewTime(e.clock.Now())
+	if pod.UID == "" {
+		pod.UID = types.UID(fmt.Sprintf("sim-%d", e.podSeq))
+	}
+	pod.Spec.NodeName = ""
+	pod.Status = v1.PodStatus{Phase: v1.PodPending}
+	p := newSimPod(pod, podKey(pod), e.podSeq, e.now, runFor, w)
+	e.pods[p.key] = p
+	if w != nil {
+		w.live = append(w.live, p)
+	}
+	e.queue.count++
+	e.acct.created()
+	e.queue.activate(p, e.now)
+	return p
+}

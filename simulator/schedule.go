@@ -1,0 +1,121 @@
+package simulator
+
+import (
+	"container/heap"
+	"context"
+	"fmt"
+	"sort"
+
+	v1 "k8s.io/api/core/v1"
+)
+
+// scheduleActive drains the active queue through the scheduler.
+func (e *engine) scheduleActive(ctx context.Context) error {
+	for e.queue.active.Len() > 0 {
+		p := heap.Pop(&e.queue.active).(*simPod)
+		if err := e.attempt(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// attempt runs one scheduling cycle for p and places it or queues it
+// again.
+func (e *engine) attempt(ctx context.Context, p *simPod) error {
+	e.attempts++
+	p.pod.Spec.SchedulerName = e.cfg.Profile.SchedulerName
+	res, bound, err := e.sched.Schedule(ctx, p.pod)
+	var reasons []string
+	if err != nil {
+		// A plugin error fails this attempt, as in kube-scheduler; the pod
+		// is retried with backoff.
+		reasons = []string{err.Error()}
+		e.logger.V(2).Info("Scheduling attempt failed", "pod", p.key, "err", err)
+	} else {
+		reasons = res.Reasons
+	}
+	if e.decisions != nil {
+		e.decisions.write(e.now, p, res, reasons)
+	}
+	if bound == nil {
+		p.attempts++
+		p.failedAt = e.now
+		p.state = stUnschedulable
+		p.gen++
+		e.queue.unschedulable[p] = struct{}{}
+		e.timeline.push(event{at: e.now + flushAfter, kind: evFlush, pod: p, gen: p.gen})
+		return nil
+	}
+	n, ok := e.nodes[res.Node]
+	if !ok {
+		return fmt.Errorf("simulator: the scheduler chose node %q, which the cluster lacks", res.Node)
+	}
+	e.place(p, bound, n)
+	return nil
+}
+
+// place records p bound to n: it starts now on a VM, after a cold start on
+// a virtual node.
+func (e *engine) place(p *simPod, bound *v1.Pod, n *nodeState) {
+	e.queue.count--
+	p.state = stBound
+	p.gen++
+	p.bound = bound
+	p.node = n
+	p.boundAt = e.now
+	n.cpuMilli += p.cpuMilli
+	n.memBytes += p.memBytes
+	n.pods++
+	e.acct.placed(e, p)
+	delay := 0.0
+	if n.virtual != nil {
+		delay = e.coldStart(n)
+	}
+	e.timeline.push(event{at: e.now + delay, kind: evStart, pod: p, gen: p.gen})
+}
+
+// end removes a pod, finished (its runFor elapsed) or deleted.
+func (e *engine) end(p *simPod, finished bool) error {
+	switch p.state {
+	case stActive, stBackoff, stUnschedulable:
+		e.queue.remove(p)
+		e.acct.neverPlaced()
+	case stBound:
+		if err := e.sched.RemovePod(p.bound); err != nil {
+			return fmt.Errorf("simulator: removing %s: %w", p.key, err)
+		}
+		n := p.node
+		n.cpuMilli -= p.cpuMilli
+		n.memBytes -= p.memBytes
+		n.pods--
+		e.acct.ended(e, p)
+		defer e.podLeft()
+	default:
+		return nil
+	}
+	p.state = stGone
+	p.gen++
+	delete(e.pods, p.key)
+	if w := p.workload; w != nil {
+		w.forget(p, finished)
+	}
+	return nil
+}
+
+// podLeft is the cluster event of a pod leaving a node: every
+// unschedulable pod may fit now, and is retried once its backoff expires.
+func (e *engine) podLeft() {
+	for _, p := range e.queue.unschedulableInOrder() {
+		delete(e.queue.unschedulable, p)
+		if at := p.failedAt + backoff(p.attempts); at > e.now {
+			p.state = stBackoff
+			p.gen++
+			e.timeline.push(event{at: at, kind: evRetry, pod: p, gen: p.gen})
+		} else {
+			e.queue.activate(p, e.now)
+		}
+	}
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
