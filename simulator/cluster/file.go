@@ -156,7 +156,7 @@ func lineOf(root *yaml.Node, path string) int {
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 		n = n.Content[0]
 	}
-	line := n.Line
+	line := 0 // a field missing from the top level has no line
 	for _, part := range strings.Split(path, ".") {
 		key, idx := part, -1
 		if i := strings.IndexByte(part, '['); i >= 0 && strings.HasSuffix(part, "]") {
