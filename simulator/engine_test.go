@@ -160,7 +160,7 @@ func TestTraceErrorsNameTheLine(t *testing.T) {
 	tests := []struct {
 		name, trace, want string
 	}{
-		{"delete of an unknown pod", lines(`{"at":0,"op":"create","pod":` + pod("a", "1", "1Gi") + `}`, `{"at":1,"op":"delete","name":"default/b"}`),
+		{"delete of an unknown pod", lines(`{"at":0,"op":"create","pod":`+pod("a", "1", "1Gi")+`}`, `{"at":1,"op":"delete","name":"default/b"}`),
 			"trace.jsonl:2: delete: no pod default/b is alive"},
 		{"duplicate create", lines(`{"at":0,"op":"create","pod":`+pod("a", "1", "1Gi")+`}`, `{"at":1,"op":"create","pod":`+pod("a", "1", "1Gi")+`}`),
 			"trace.jsonl:2: create: pod default/a already exists"},
