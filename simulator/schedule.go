@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	v1 "k8s.io/api/core/v1"
+
+	"github.com/spillway-dev/spillway/simulator/trace"
 )
 
 // scheduleActive drains the active queue through the scheduler.
@@ -99,6 +101,9 @@ func (e *engine) end(p *simPod, finished bool) error {
 	delete(e.pods, p.key)
 	if w := p.workload; w != nil {
 		w.forget(p, finished)
+		if w.kind == trace.Job && len(w.live) == 0 && w.succeeded >= w.replicas {
+			delete(e.workloads, w.namespace+"/"+w.name) // complete: forget it
+		}
 	}
 	return nil
 }

@@ -17,13 +17,19 @@ const maxLifetimes = 32
 // over a sliding window and the lifetimes of its recently finished pods.
 // A replica counts from the moment it is assumed on or bound to a node
 // until it terminates or is deleted. Safe for concurrent use.
+//
+// Memory follows the live workloads, not the pods ever seen: a bare pod
+// (no controller) is forgotten when it ends, and a workload with no
+// replica left for a whole window is forgotten with its lifetimes (its
+// samples would all be 0 by then).
 type Tracker struct {
 	clock  clock.PassiveClock
 	window time.Duration
 
-	mu     sync.RWMutex
-	owners map[Key]*history
-	pods   map[types.UID]placed
+	mu        sync.RWMutex
+	owners    map[Key]*history
+	pods      map[types.UID]placed
+	lastSweep time.Time
 }
 
 type placed struct {
@@ -42,6 +48,7 @@ type history struct {
 	samples   []sample // change points, oldest first; samples[0] may predate the window
 	lifetimes [maxLifetimes]time.Duration
 	nLife     int // lifetimes recorded in total (ring index = nLife % maxLifetimes)
+	idleSince time.Time // when count last fell to 0
 }
 
 // NewTracker returns a tracker that keeps window of history per workload.
@@ -110,6 +117,28 @@ func (t *Tracker) remove(pod *v1.Pod, finished bool) {
 	if finished {
 		h.lifetimes[h.nLife%maxLifetimes] = now.Sub(p.since)
 		h.nLife++
+	}
+	if h.count == 0 {
+		if p.key.Kind == KindPod {
+			delete(t.owners, p.key) // nothing else will ever count towards it
+		} else {
+			h.idleSince = now
+		}
+	}
+	t.sweep(now)
+}
+
+// sweep forgets, at most every quarter window, the workloads that have had
+// no replica for a whole window. The caller holds t.mu.
+func (t *Tracker) sweep(now time.Time) {
+	if now.Sub(t.lastSweep) < t.window/4 {
+		return
+	}
+	t.lastSweep = now
+	for k, h := range t.owners {
+		if h.count == 0 && now.Sub(h.idleSince) >= t.window {
+			delete(t.owners, k)
+		}
 	}
 }
 

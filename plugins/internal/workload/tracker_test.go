@@ -139,3 +139,39 @@ func TestTrackerKeepsBoundedHistory(t *testing.T) {
 		t.Errorf("history holds %d samples for a 1-minute window of 1 change/s, want <= 62", n)
 	}
 }
+
+// The tracker's memory follows the live workloads: a bare pod is
+// forgotten when it ends, an idle workload after a whole window.
+func TestTrackerForgetsWhatIsGone(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(t0)
+	tr := NewTracker(clk, time.Hour)
+	for i := 0; i < 100; i++ {
+		p := &v1.Pod{}
+		p.Namespace, p.Name, p.UID, p.Spec.NodeName = "default", fmt.Sprintf("bare-%d", i), types.UID(fmt.Sprintf("bare-%d", i)), "n1"
+		tr.Observe(p)
+		clk.SetTime(clk.Now().Add(time.Second))
+		tr.Forget(p)
+	}
+	db := replica(0)
+	tr.Observe(db)
+	clk.SetTime(clk.Now().Add(time.Minute))
+	tr.Forget(db)
+	key, _ := OwnerOf(db)
+	if got := len(tr.owners); got != 1 {
+		t.Fatalf("after 100 bare pods came and went and one StatefulSet replica ended, the tracker holds %d workloads, want 1", got)
+	}
+	if _, n := tr.MedianLifetime(key); n != 1 {
+		t.Errorf("an idle workload lost its lifetimes before its window passed: %d", n)
+	}
+	clk.SetTime(clk.Now().Add(time.Hour))
+	other := ownedPod("Job", "etl", nil)
+	other.UID, other.Spec.NodeName = "etl-1", "n1"
+	tr.Observe(other) // any change sweeps
+	tr.Forget(other)
+	if _, ok := tr.owners[key]; ok {
+		t.Error("a workload idle for a whole window is still tracked")
+	}
+	if _, n := tr.MedianLifetime(Key{Namespace: other.Namespace, Kind: "Job", Name: "etl"}); n != 1 {
+		t.Error("the Job that just ended was forgotten at once")
+	}
+}
