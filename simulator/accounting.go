@@ -39,6 +39,8 @@ type accounting struct {
 	latMax, latSum        float64
 	latN                  int64
 	warnings              []string
+	demandCPU, demandMem  int64 // requests of the live pods
+	peakCPU, peakMem      int64
 }
 
 func (a *accounting) init(c *cluster.Cluster, backends int) {
@@ -112,7 +114,21 @@ func (a *accounting) sample(e *engine, end, seconds float64) {
 	a.bucketDed, a.bucketSrv = 0, 0
 }
 
-func (a *accounting) created()     { a.podsCreated++ }
+// created counts a new pod and its demand.
+func (a *accounting) created(p *simPod) {
+	a.podsCreated++
+	a.demandCPU += p.cpuMilli
+	a.demandMem += p.memBytes
+	a.peakCPU = max(a.peakCPU, a.demandCPU)
+	a.peakMem = max(a.peakMem, a.demandMem)
+}
+
+// gone ends a pod's demand.
+func (a *accounting) gone(p *simPod) {
+	a.demandCPU -= p.cpuMilli
+	a.demandMem -= p.memBytes
+}
+
 func (a *accounting) neverPlaced() { a.unplaced++ }
 
 func (a *accounting) started(latency float64) {

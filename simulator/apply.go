@@ -55,7 +55,7 @@ func (e *engine) createPod(pod *v1.Pod, runFor *float64, w *workload) *simPod {
 		w.live = append(w.live, p)
 	}
 	e.queue.count++
-	e.acct.created()
+	e.acct.created(p)
 	e.queue.activate(p, e.now)
 	return p
 }

@@ -210,3 +210,11 @@ func TestDeterminism(t *testing.T) {
 		t.Error("seeds 7 and 8 gave identical outputs; the seed is not used")
 	}
 }
+
+// A Deployment scaled to zero keeps its template for when it comes back.
+func TestScaleToZeroAndBack(t *testing.T) {
+	e := run(t, defaultCluster(t), "spillway", lines(scaleWeb(0, 2, true), scaleWeb(60, 0, false), scaleWeb(120, 3, false)), 1, nil)
+	if got := len(e.workloads["default/web"].live); got != 3 {
+		t.Errorf("web has %d replicas, want 3", got)
+	}
+}

@@ -70,6 +70,11 @@ type RunSummary struct {
 	// PodsPerS is scheduling attempts per wall-clock second.
 	PodsPerS           float64 `json:"pods_per_s"`
 	Events             int64   `json:"events"`
+	// PeakDemandCPUMilli and PeakDemandMemBytes are the most the live
+	// pods (pending or placed) requested at once: what a cluster must hold
+	// for nothing to wait.
+	PeakDemandCPUMilli int64 `json:"peak_demand_cpu_milli"`
+	PeakDemandMemBytes int64 `json:"peak_demand_mem_bytes"`
 	SchedulingAttempts int64   `json:"scheduling_attempts"`
 	Seed               int64   `json:"seed"`
 }

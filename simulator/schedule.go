@@ -96,6 +96,7 @@ func (e *engine) end(p *simPod, finished bool) error {
 	default:
 		return nil
 	}
+	e.acct.gone(p)
 	p.state = stGone
 	p.gen++
 	delete(e.pods, p.key)

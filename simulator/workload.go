@@ -49,13 +49,7 @@ func (e *engine) scale(ev trace.Event) error {
 	}
 	w.runFor = ev.RunFor
 	w.replicas = *ev.Replicas
-	if err := e.reconcile(w); err != nil {
-		return err
-	}
-	if len(w.live) == 0 && w.replicas == 0 {
-		delete(e.workloads, ev.Workload) // nothing left to remember
-	}
-	return nil
+	return e.reconcile(w)
 }
 
 // reconcile does what the workload's controller does: it creates replicas
