@@ -68,15 +68,15 @@ type RunSummary struct {
 	SimulatedS float64 `json:"simulated_s"`
 	WallS      float64 `json:"wall_s"`
 	// PodsPerS is scheduling attempts per wall-clock second.
-	PodsPerS           float64 `json:"pods_per_s"`
-	Events             int64   `json:"events"`
+	PodsPerS float64 `json:"pods_per_s"`
+	Events   int64   `json:"events"`
 	// PeakDemandCPUMilli and PeakDemandMemBytes are the most the live
 	// pods (pending or placed) requested at once: what a cluster must hold
 	// for nothing to wait.
 	PeakDemandCPUMilli int64 `json:"peak_demand_cpu_milli"`
 	PeakDemandMemBytes int64 `json:"peak_demand_mem_bytes"`
-	SchedulingAttempts int64   `json:"scheduling_attempts"`
-	Seed               int64   `json:"seed"`
+	SchedulingAttempts int64 `json:"scheduling_attempts"`
+	Seed               int64 `json:"seed"`
 }
 
 // Sample is one row of the per-minute time series, covering the simulated
