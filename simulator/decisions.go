@@ -59,3 +59,11 @@ func (d *decisionWriter) flush() error {
 	}
 	return d.w.Flush()
 }
+
+// refused records a placement the backend refused.
+func (d *decisionWriter) refused(at float64, p *simPod, node, why string) {
+	if d.err != nil {
+		return
+	}
+	d.err = d.enc.Encode(&Decision{At: at, Pod: p.key, Attempt: p.attempts, Reasons: []string{"placed on " + node + ", refused by its backend: " + why}})
+}

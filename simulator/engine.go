@@ -92,10 +92,12 @@ type engine struct {
 	workloads map[string]*workload
 	podSeq    int64
 
-	acct      accounting
-	decisions *decisionWriter
-	events    int64
-	attempts  int64
+	acct       accounting
+	decisions  *decisionWriter
+	events     int64
+	attempts   int64
+	refusals   int64
+	backendCPU []int64 // CPU requested on each backend's nodes, by backend index
 }
 
 func newEngine(ctx context.Context, cfg Config) (*engine, error) {
@@ -133,6 +135,7 @@ func newEngine(ctx context.Context, cfg Config) (*engine, error) {
 		sched.AddNode(v.Node.DeepCopy())
 	}
 	e.acct.init(cfg.Cluster, len(e.backends))
+	e.backendCPU = make([]int64, len(e.backends))
 	if cfg.Decisions != nil {
 		e.decisions = newDecisionWriter(cfg.Decisions)
 	}

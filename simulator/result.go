@@ -76,7 +76,11 @@ type RunSummary struct {
 	PeakDemandCPUMilli int64 `json:"peak_demand_cpu_milli"`
 	PeakDemandMemBytes int64 `json:"peak_demand_mem_bytes"`
 	SchedulingAttempts int64 `json:"scheduling_attempts"`
-	Seed               int64 `json:"seed"`
+	// BackendRefusals counts placements on a virtual node that its backend
+	// refused (a pod over the backend's size limits or CPU quota, or with a
+	// feature it does not support); the pod waits and is retried.
+	BackendRefusals int64 `json:"backend_refusals"`
+	Seed            int64 `json:"seed"`
 }
 
 // Sample is one row of the per-minute time series, covering the simulated

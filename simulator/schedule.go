@@ -8,6 +8,7 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 
+	"github.com/spillway-dev/spillway/backends"
 	"github.com/spillway-dev/spillway/simulator/trace"
 )
 
@@ -41,20 +42,57 @@ func (e *engine) attempt(ctx context.Context, p *simPod) error {
 		e.decisions.write(e.now, p, res, reasons)
 	}
 	if bound == nil {
-		p.attempts++
-		p.failedAt = e.now
-		p.state = stUnschedulable
-		p.gen++
-		e.queue.unschedulable[p] = struct{}{}
-		e.timeline.push(event{at: e.now + flushAfter, kind: evFlush, pod: p, gen: p.gen})
+		e.failed(p)
 		return nil
 	}
 	n, ok := e.nodes[res.Node]
 	if !ok {
 		return fmt.Errorf("simulator: the scheduler chose node %q, which the cluster lacks", res.Node)
 	}
+	if v := e.refusal(p, n); v != "" {
+		// The backend's virtual kubelet refuses the pod (ACI answers
+		// ProviderFailed): it is back where it was, waiting, whatever the
+		// profile thought.
+		if err := e.sched.RemovePod(bound); err != nil {
+			return fmt.Errorf("simulator: undoing the binding of %s: %w", p.key, err)
+		}
+		e.refusals++
+		e.failed(p)
+		if e.decisions != nil {
+			e.decisions.refused(e.now, p, n.name, v)
+		}
+		return nil
+	}
 	e.place(p, bound, n)
 	return nil
+}
+
+// refusal is why n's backend refuses p, or "": a virtual node enforces its
+// backend's limits and CPU quota, whether or not the profile checked them.
+func (e *engine) refusal(p *simPod, n *nodeState) string {
+	if n.virtual == nil {
+		return ""
+	}
+	b := n.virtual.Backend
+	prof := backends.NewPodProfile(p.pod)
+	v := b.Admit(&prof)
+	if v == nil {
+		v = b.AdmitQuota(&prof, e.backendCPU[n.backend])
+	}
+	if v == nil {
+		return ""
+	}
+	return v.Error()
+}
+
+// failed puts p back to wait for a cluster event, with backoff.
+func (e *engine) failed(p *simPod) {
+	p.attempts++
+	p.failedAt = e.now
+	p.state = stUnschedulable
+	p.gen++
+	e.queue.unschedulable[p] = struct{}{}
+	e.timeline.push(event{at: e.now + flushAfter, kind: evFlush, pod: p, gen: p.gen})
 }
 
 // place records p bound to n: it starts now on a VM, after a cold start on
@@ -69,6 +107,9 @@ func (e *engine) place(p *simPod, bound *v1.Pod, n *nodeState) {
 	n.cpuMilli += p.cpuMilli
 	n.memBytes += p.memBytes
 	n.pods++
+	if n.virtual != nil {
+		e.backendCPU[n.backend] += p.cpuMilli
+	}
 	e.acct.placed(e, p)
 	delay := 0.0
 	if n.virtual != nil {
@@ -91,6 +132,9 @@ func (e *engine) end(p *simPod, finished bool) error {
 		n.cpuMilli -= p.cpuMilli
 		n.memBytes -= p.memBytes
 		n.pods--
+		if n.virtual != nil {
+			e.backendCPU[n.backend] -= p.cpuMilli
+		}
 		e.acct.ended(e, p)
 		defer e.podLeft()
 	default:

@@ -47,7 +47,7 @@ func (e *engine) result() *Result {
 	if r.LatencyQuantiles == nil {
 		r.LatencyQuantiles = []Quantile{}
 	}
-	s.Sim = RunSummary{SimulatedS: span, Events: e.events, SchedulingAttempts: e.attempts, Seed: e.cfg.Seed,
+	s.Sim = RunSummary{SimulatedS: span, Events: e.events, SchedulingAttempts: e.attempts, BackendRefusals: e.refusals, Seed: e.cfg.Seed,
 		PeakDemandCPUMilli: a.peakCPU, PeakDemandMemBytes: a.peakMem}
 	s.Warnings = a.warnings
 	return r
