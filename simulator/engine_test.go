@@ -218,3 +218,26 @@ func TestScaleToZeroAndBack(t *testing.T) {
 		t.Errorf("web has %d replicas, want 3", got)
 	}
 }
+
+// A virtual node refuses what its backend refuses, whatever the profile:
+// the stock profile has no ServerlessFit, ACI still caps a pod at 4 CPU
+// and the account at 100 CPU.
+func TestVirtualNodeEnforcesBackendLimits(t *testing.T) {
+	var tr []string
+	tr = append(tr, `{"at":0,"op":"create","pod":`+pod("huge", "4500m", "1Gi", tolerateAll)+`}`)
+	for i := 0; i < 30; i++ {
+		tr = append(tr, fmt.Sprintf(`{"at":1,"op":"create","pod":%s}`, pod(fmt.Sprintf("p%02d", i), "4", "4Gi", tolerateAll)))
+	}
+	e := run(t, defaultCluster(t), "default-scheduler", lines(tr...), 1, nil)
+	r := e.result()
+	// ACI holds 25 pods of 4 CPU (its 100-CPU quota). The stock profile
+	// keeps choosing the node with the most free capacity, ACI, which keeps
+	// refusing: the rest wait while the workers stay empty.
+	want := PodSummary{Total: 31, Serverless: 25, Unscheduled: 6, ServerlessByBackend: map[string]int64{"aci": 25}}
+	if diff := cmp.Diff(want, r.Summary.Pods); diff != "" {
+		t.Errorf("pods (-want +got):\n%s", diff)
+	}
+	if r.Summary.Sim.BackendRefusals == 0 {
+		t.Error("no backend refusal was counted")
+	}
+}
