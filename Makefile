@@ -1,5 +1,5 @@
 # Spillway: build, test, verify.
-#   make demo    replay a bundled scenario through the Spillway and default profiles
+#   make demo    what-if report of a bundled Azure Functions day on the minimal cluster
 #   make test    all tests (unit, framework, fuzz seeds, real kube-apiserver e2e) with -race
 #   make build   bin/spillway-scheduler
 #   make verify  gofmt, go vet, staticcheck
@@ -26,9 +26,17 @@ build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/spillway-scheduler ./cmd/spillway-scheduler
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/spillway ./cmd/spillway
 
+# A day of the Azure Functions 2019 trace (100 functions, bundled), each
+# function instance serving up to 10 invocations at once, through the
+# what-if scenarios on the minimal cluster.
+DEMO_SET   := simulator/traces/azure-functions-2019/day1-100-functions
+DEMO_OUT   ?= $(BIN)/demo
 demo:
 	$(GO) build -o $(BIN)/spillway ./cmd/spillway
-	$(BIN)/spillway demo --profile manifests/scheduler-config.yaml
+	@mkdir -p $(DEMO_OUT)
+	$(BIN)/spillway import azure-functions $(DEMO_SET) --target-concurrency 10 --out $(DEMO_OUT)/azure-day1-100.jsonl
+	$(BIN)/spillway whatif --trace $(DEMO_OUT)/azure-day1-100.jsonl --out $(DEMO_OUT)/whatif \
+	  --title "Spillway what-if: Azure Functions 2019, day 1, 100 functions"
 
 # The race detector slows the simulator ~10x, so its 1-million-event
 # constant-memory test runs a second time without it, at full size.

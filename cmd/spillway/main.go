@@ -20,7 +20,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newDemoCommand(), newSimulateCommand(), newWhatifCommand(), newImportCommand())
+	root.AddCommand(newSimulateCommand(), newWhatifCommand(), newImportCommand())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "spillway:", err)
 		os.Exit(1)

@@ -126,6 +126,7 @@ scenarios by name.`,
 			if err := report.ComparisonTable(w, rep); err != nil {
 				return err
 			}
+			fmt.Fprintf(w, "\n%s\n", report.Verdict(rep))
 			fmt.Fprintf(w, "\nReport: %s (open in a browser) and %s\n", filepath.Join(out, "report.html"), filepath.Join(out, "report.md"))
 			return nil
 		},

@@ -59,9 +59,16 @@ func timeChart(r Report, id, title, yname string, value func(simulator.Sample) f
 		}
 		var l line
 		l.scenario = i
+		// Each point stands for the samples since the previous one and shows
+		// their largest value, so thinning never hides a peak.
+		prev := -1
 		for _, k := range downsample(len(s.Result.Series)) {
 			x := s.Result.Series[k]
 			v := value(x)
+			for _, y := range s.Result.Series[prev+1 : k] {
+				v = math.Max(v, value(y))
+			}
+			prev = k
 			l.xs = append(l.xs, x.End/3600)
 			l.ys = append(l.ys, v)
 			xmax, vmax = math.Max(xmax, x.End/3600), math.Max(vmax, v)

@@ -35,7 +35,7 @@ func WriteHTML(w io.Writer, r Report) error {
 		Notes                            []string
 		Sections                         []htmlSection
 	}{
-		Title: r.Title, Trace: r.Trace, Generated: r.Generated, Verdict: verdict(r),
+		Title: r.Title, Trace: r.Trace, Generated: r.Generated, Verdict: Verdict(r),
 		CSS: template.CSS(css()), HasDescriptions: hasDescriptions(r), Notes: r.Notes,
 	}
 	if data.Title == "" {
@@ -122,7 +122,7 @@ var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .Notes}}<li>{{.}}</li>
 {{end}}</ul>
 {{end}}<h2>Charts</h2>
-<p class="small">Times are since the start of the trace (h:mm in the summaries). Long series are thinned to at most 500 points per line.</p>
+<p class="small">Times are since the start of the trace (h:mm in the summaries). Long series are thinned to at most 500 points per line, each showing the largest value of the minutes it stands for.</p>
 {{range .Sections}}<section class="chart" id="chart-{{.ID}}">
 <h3>{{.Title}}</h3>
 <ul class="legend">{{range .Legend}}<li><span class="{{.Class}}"></span>{{.Name}}{{if .Note}} <span class="muted">({{.Note}})</span>{{end}}</li>{{end}}</ul>

@@ -37,7 +37,7 @@ func WriteMarkdown(w io.Writer, r Report) error {
 		p(strings.Join(meta, " · "))
 		p()
 	}
-	p("**Verdict.** ", mdText(verdict(r)))
+	p("**Verdict.** ", mdText(Verdict(r)))
 	p()
 
 	if hasDescriptions(r) {

@@ -182,10 +182,10 @@ func table(r Report) ([]string, [][]string) {
 	return head, rows
 }
 
-// verdict is one paragraph computed from the data: the cheapest scenario,
-// what it saves against each other one, and how its p99 start latency
-// compares.
-func verdict(r Report) string {
+// Verdict is one paragraph computed from the data: the cheapest scenario
+// among those that run the workload, what it saves against each other
+// one, and how its p99 start latency compares.
+func Verdict(r Report) string {
 	if len(r.Scenarios) == 0 {
 		return ""
 	}

@@ -32,12 +32,33 @@ func TestVerdictLeavesOutScenariosThatStarve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := verdict(Report{Scenarios: tt.scenarios})
+			got := Verdict(Report{Scenarios: tt.scenarios})
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("verdict %q\nlacks %q", got, w)
 				}
 			}
 		})
+	}
+}
+
+// Thinning a long series keeps its peaks.
+func TestThinnedSeriesKeepsPeaks(t *testing.T) {
+	var r simulator.Result
+	for i := 0; i < 20000; i++ {
+		s := simulator.Sample{Minute: i + 1, End: float64(60 * (i + 1)), Seconds: 60, PodsServerless: []int{1}}
+		if i == 12345 {
+			s.PodsServerless[0] = 99
+		}
+		r.Series = append(r.Series, s)
+	}
+	cd := timeChart(Report{Scenarios: []Scenario{{Name: "a", Result: r}}}, "c", "c", "pods",
+		func(s simulator.Sample) float64 { return float64(s.PodsServerless[0]) }, 0)
+	peak := 0.0
+	for _, y := range cd.lines[0].ys {
+		peak = max(peak, y)
+	}
+	if peak != 99 || len(cd.lines[0].ys) > maxPoints {
+		t.Errorf("%d points with peak %v, want at most %d points and the peak 99", len(cd.lines[0].ys), peak, maxPoints)
 	}
 }
