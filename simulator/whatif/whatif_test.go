@@ -25,7 +25,6 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // spillway import azure-functions simulator/traces/azure-functions-2019/day1-10-functions --start-minute 600 --minutes 120
 const trace = "testdata/azure10-2h.jsonl"
 
-
 func defaults(t *testing.T) []Scenario {
 	t.Helper()
 	cfg, err := inprocess.LoadConfigFile("../../manifests/scheduler-config.yaml")
