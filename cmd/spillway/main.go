@@ -14,17 +14,22 @@ import (
 )
 
 func main() {
+	if err := newRootCommand().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "spillway:", err)
+		os.Exit(1)
+	}
+}
+
+// newRootCommand builds the command tree.
+func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "spillway",
 		Short:         "Spillway's offline tools: replay workloads through the real scheduler profiles",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newSimulateCommand(), newWhatifCommand(), newImportCommand())
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "spillway:", err)
-		os.Exit(1)
-	}
+	root.AddCommand(newSimulateCommand(), newWhatifCommand(), newImportCommand(), newFormatsTopic())
+	return root
 }
 
 // quiet keeps the scheduler framework's logs out of the output.

@@ -17,6 +17,9 @@ import (
 	"github.com/spillway-dev/spillway/cost"
 )
 
+// MaxNodesPerGroup bounds a node group's count.
+const MaxNodesPerGroup = 10000
+
 // Cluster is a built cluster: node objects with what each costs.
 type Cluster struct {
 	Dedicated []Dedicated
@@ -100,8 +103,8 @@ func (f *File) Build(prices *cost.Catalog, bcat *backends.Catalog) (*Cluster, er
 	for i := range f.NodeGroups {
 		g := &f.NodeGroups[i]
 		p := fmt.Sprintf("nodeGroups[%d]", i)
-		if g.Count < 1 {
-			bad(p+".count", "want >= 1, got %d", g.Count)
+		if g.Count < 1 || g.Count > MaxNodesPerGroup {
+			bad(p+".count", "want 1..%d, got %d", MaxNodesPerGroup, g.Count)
 			continue
 		}
 		opt := pricing

@@ -57,7 +57,7 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		{"duplicate key", head + "kind: X\n", "c.yaml: yaml: "},
 		{"bad kind", "apiVersion: spillway.dev/v1alpha1\nkind: Cluster\nnodeGroups: [{name: w, instanceType: m5.xlarge, count: 1}]\n", `c.yaml:2: kind: want "SimulatedCluster", got "Cluster"`},
 		{"no groups", head, "c.yaml: nodeGroups: at least one node group is required"},
-		{"zero count", head + "nodeGroups:\n- name: w\n  instanceType: m5.xlarge\n  count: 0\n", "c.yaml:6: nodeGroups[0].count: want >= 1, got 0"},
+		{"zero count", head + "nodeGroups:\n- name: w\n  instanceType: m5.xlarge\n  count: 0\n", "c.yaml:6: nodeGroups[0].count: want 1..10000, got 0"},
 		{"unknown instance type", head + "nodeGroups:\n- name: w\n  instanceType: m9.huge\n  count: 1\n", `c.yaml:5: nodeGroups[0].instanceType: "m9.huge" is not in the price catalog`},
 		{"bad pricing", head + "pricing: onDemand\nnodeGroups: [{name: w, instanceType: m5.xlarge, count: 1}]\n", `c.yaml:3: pricing: unknown pricing option "onDemand"`},
 		{"bad quantity", head + "nodeGroups:\n- name: w\n  instanceType: m5.xlarge\n  count: 1\n  allocatable: {cpu: four}\n", `c.yaml:7: nodeGroups[0].allocatable: cpu: "four"`},
@@ -97,4 +97,35 @@ func TestGroupsNameTheirNodes(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("nodes (-want +got):\n%s", diff)
 	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(string(DefaultYAML()))
+	f.Add("apiVersion: spillway.dev/v1alpha1\nkind: SimulatedCluster\nnodeGroups:\n- {name: w, instanceType: m5.large, count: 2, allocatable: {cpu: 1900m}}\n")
+	f.Add("nodeGroups: [{name: a, count: -1, taints: [{key: k, effect: NoExecute}]}]\nvirtualNodes: [{name: v, backend: fargate, startupSeconds: {p50: 1, p95: 2}}]\n")
+	prices, bcat := cost.Default(), backends.Default()
+	f.Fuzz(func(t *testing.T, in string) {
+		file, err := Parse([]byte(in), "f.yaml")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		c, err := file.Build(prices, bcat)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if len(c.Dedicated) == 0 {
+			t.Fatal("a built cluster has no VM")
+		}
+		for _, n := range c.Nodes() {
+			if n.Name == "" || n.Status.Allocatable.Cpu().Sign() <= 0 {
+				t.Fatalf("bad node %+v", n)
+			}
+		}
+	})
 }
