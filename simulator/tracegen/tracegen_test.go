@@ -1,0 +1,83 @@
+package tracegen
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spillway-dev/spillway/simulator/trace"
+)
+
+func generate(t *testing.T, o Options) (string, int64) {
+	t.Helper()
+	var b bytes.Buffer
+	n, err := Generate(o, trace.NewWriter(&b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), n
+}
+
+// A generated trace reads back valid, with the workloads asked for, and
+// the seed decides it.
+func TestGenerate(t *testing.T) {
+	o := DefaultOptions()
+	o.Workloads, o.Duration = 50, 6*time.Hour
+	out, n := generate(t, o)
+	r := trace.NewReader(strings.NewReader(out), "gen")
+	workloads := map[string]bool{}
+	var jobs, events int64
+	for {
+		ev, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		events++
+		if ev.Kind == trace.Job {
+			jobs++
+		} else {
+			workloads[ev.Workload] = true
+		}
+		if ev.At >= o.Duration.Seconds() {
+			t.Fatalf("event at %v s, after the %v trace", ev.At, o.Duration)
+		}
+	}
+	if events != n {
+		t.Errorf("Generate said %d events, the trace has %d", n, events)
+	}
+	if len(workloads) == 0 || jobs == 0 || len(workloads) > o.Workloads {
+		t.Errorf("%d Deployments and %d Job runs from %d workloads", len(workloads), jobs, o.Workloads)
+	}
+	if again, _ := generate(t, o); again != out {
+		t.Error("the same options gave another trace")
+	}
+	o.Seed++
+	if other, _ := generate(t, o); other == out {
+		t.Error("another seed gave the same trace")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, tt := range []struct {
+		edit func(*Options)
+		want string
+	}{
+		{func(o *Options) { o.Workloads = 0 }, "workloads"},
+		{func(o *Options) { o.Duration = time.Second }, "duration"},
+		{func(o *Options) { o.BurstPerHour = -1 }, "burstPerHour"},
+		{func(o *Options) { o.JobShare = 2 }, "jobShare"},
+		{func(o *Options) { o.Namespace = "" }, "namespace"},
+	} {
+		o := DefaultOptions()
+		tt.edit(&o)
+		if err := o.Validate(); err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("error = %v, want it to start with %q", err, tt.want)
+		}
+	}
+}
