@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	appsv1 "k8s.io/api/apps/v1"
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -21,6 +22,9 @@ func (e *engine) apply(ctx context.Context, ev trace.Event) error {
 		key := podKey(pod)
 		if _, dup := e.pods[key]; dup {
 			return fmt.Errorf("create: pod %s already exists", key)
+		}
+		if err := e.publishOwnerOf(pod); err != nil {
+			return err
 		}
 		e.createPod(pod, ev.RunFor, nil)
 	case trace.OpDelete:
@@ -58,4 +62,25 @@ func (e *engine) createPod(pod *v1.Pod, runFor *float64, w *workload) *simPod {
 	e.acct.created(p)
 	e.queue.activate(p, e.now)
 	return p
+}
+
+// publishOwnerOf makes the ReplicaSet or StatefulSet that a created pod
+// names as its controller visible to the plugins' listers (selecting the
+// pod's labels), as it would exist in a real cluster; once per owner.
+func (e *engine) publishOwnerOf(pod *v1.Pod) error {
+	ref := metav1.GetControllerOfNoCopy(pod)
+	if ref == nil || (ref.Kind != "ReplicaSet" && ref.Kind != "StatefulSet") || len(pod.Labels) == 0 {
+		return nil
+	}
+	key := pod.Namespace + "/" + ref.Kind + "/" + ref.Name
+	if e.owners[key] {
+		return nil
+	}
+	e.owners[key] = true
+	meta := metav1.ObjectMeta{Namespace: pod.Namespace, Name: ref.Name, UID: ref.UID, Labels: pod.Labels}
+	sel := &metav1.LabelSelector{MatchLabels: pod.Labels}
+	if ref.Kind == "ReplicaSet" {
+		return e.sched.AddObject(&appsv1.ReplicaSet{ObjectMeta: meta, Spec: appsv1.ReplicaSetSpec{Selector: sel}})
+	}
+	return e.sched.AddObject(&appsv1.StatefulSet{ObjectMeta: meta, Spec: appsv1.StatefulSetSpec{Selector: sel}})
 }

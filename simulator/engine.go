@@ -90,6 +90,7 @@ type engine struct {
 	backends  []string
 	pods      map[string]*simPod // live pods by namespace/name
 	workloads map[string]*workload
+	owners    map[string]bool // controllers of created pods already published
 	podSeq    int64
 
 	acct       accounting
@@ -111,7 +112,7 @@ func newEngine(ctx context.Context, cfg Config) (*engine, error) {
 		reader: trace.NewReader(cfg.Trace, cfg.TraceName),
 		rng:    rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5b111a7)),
 		queue:  newPending(), nodes: map[string]*nodeState{},
-		pods: map[string]*simPod{}, workloads: map[string]*workload{},
+		pods: map[string]*simPod{}, workloads: map[string]*workload{}, owners: map[string]bool{},
 	}
 	backendIndex := map[string]int{}
 	for _, v := range cfg.Cluster.Virtual {

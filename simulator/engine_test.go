@@ -241,3 +241,32 @@ func TestVirtualNodeEnforcesBackendLimits(t *testing.T) {
 		t.Error("no backend refusal was counted")
 	}
 }
+
+// Replicas spread over the workers as kube-scheduler's default topology
+// spreading does in a real cluster (it finds siblings through their
+// ReplicaSet, which the simulator publishes), both for scaled workloads
+// and for created pods that name their ReplicaSet.
+func TestReplicasSpreadByDefault(t *testing.T) {
+	owned := func(i int) string {
+		return fmt.Sprintf(`{"at":%d,"op":"create","pod":{"metadata":{"name":"api-5d8f-%d","labels":{"app":"api","pod-template-hash":"5d8f"},`+
+			`"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"api-5d8f","uid":"u1","controller":true}]},`+
+			`"spec":{"containers":[{"name":"c","image":"i","resources":{"requests":{"cpu":"100m","memory":"128Mi"}}}]}}}`, i, i)
+	}
+	tr := []string{`{"at":0,"op":"scale","workload":"default/web","kind":"Deployment","replicas":12,"template":` +
+		`{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"i","resources":{"requests":{"cpu":"100m","memory":"128Mi"}}}]}}}`}
+	for i := 1; i <= 12; i++ {
+		tr = append(tr, owned(i))
+	}
+	e := run(t, defaultCluster(t), "spillway", lines(tr...), 1, nil)
+	for _, app := range []string{"web", "api"} {
+		per := map[string]int{}
+		for _, p := range e.pods {
+			if p.pod.Labels["app"] == app {
+				per[p.node.name]++
+			}
+		}
+		if diff := cmp.Diff(map[string]int{"worker-1": 4, "worker-2": 4, "worker-3": 4}, per); diff != "" {
+			t.Errorf("%s replicas per node (-want +got):\n%s", app, diff)
+		}
+	}
+}

@@ -7,8 +7,10 @@ import (
 	"hash/fnv"
 	"slices"
 
+	appsv1 "k8s.io/api/apps/v1"
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
@@ -28,6 +30,7 @@ type workload struct {
 	succeeded       int32
 	ordinals        map[int]bool // StatefulSet ordinals in use
 	lastOrdinal     int
+	published       map[string]bool // template hashes whose controller object the plugins can list
 }
 
 // scale applies a scale event: replicas are created up to the count, or
@@ -46,6 +49,9 @@ func (e *engine) scale(ev trace.Event) error {
 	}
 	if ev.Template != nil {
 		w.setTemplate(ev.Template)
+		if err := e.publish(w); err != nil {
+			return err
+		}
 	}
 	w.runFor = ev.RunFor
 	w.replicas = *ev.Replicas
@@ -81,6 +87,45 @@ func (w *workload) setTemplate(t *v1.Pod) {
 	h := fnv.New32a()
 	h.Write(data)
 	w.templateHash = fmt.Sprintf("%x", h.Sum32())
+}
+
+// publish makes the workload's controller object (the ReplicaSet of its
+// current template, or the StatefulSet) visible to the plugins' listers,
+// as it is in a real cluster: the default topology spread finds a pod's
+// siblings through it.
+func (e *engine) publish(w *workload) error {
+	if w.published == nil {
+		w.published = map[string]bool{}
+	}
+	if w.published[w.templateHash] {
+		return nil
+	}
+	labels := map[string]string{}
+	for k, v := range w.template.Labels {
+		labels[k] = v
+	}
+	var obj runtime.Object
+	switch w.kind {
+	case trace.Deployment:
+		labels["pod-template-hash"] = w.templateHash
+		rs := w.name + "-" + w.templateHash
+		obj = &appsv1.ReplicaSet{
+			ObjectMeta: metav1.ObjectMeta{Namespace: w.namespace, Name: rs, UID: types.UID("sim-rs-" + w.namespace + "/" + rs), Labels: labels},
+			Spec:       appsv1.ReplicaSetSpec{Selector: &metav1.LabelSelector{MatchLabels: labels}},
+		}
+	case trace.StatefulSet:
+		if len(labels) == 0 {
+			return nil // the API would refuse a StatefulSet that selects nothing
+		}
+		obj = &appsv1.StatefulSet{
+			ObjectMeta: metav1.ObjectMeta{Namespace: w.namespace, Name: w.name, UID: w.uid, Labels: labels},
+			Spec:       appsv1.StatefulSetSpec{Selector: &metav1.LabelSelector{MatchLabels: labels}},
+		}
+	default:
+		return nil
+	}
+	w.published[w.templateHash] = true
+	return e.sched.AddObject(obj)
 }
 
 // newPod builds the next replica from the template, with the names, labels

@@ -94,6 +94,11 @@ func TestNormalize(t *testing.T) {
 		// but 10x dearer than the cheapest VM lands half way.
 		{"log scale", []int64{10, 100, 1000}, []int64{100, 50, 0}},
 		{"VMs that differ by packing stay apart", []int64{2_400_000, 3_600_000, 30_000_000}, []int64{100, 84, 0}},
+		// Within a factor of 10, costs are not stretched over the range:
+		// ln(1.05)/ln(10) = 2%, ln(2)/ln(10) = 30%.
+		{"VMs only, 5% apart, stay close", []int64{1_000_000, 1_050_000}, []int64{100, 98}},
+		{"a factor of 2", []int64{100, 200}, []int64{100, 70}},
+		{"exactly a decade is the full range", []int64{100, 1000}, []int64{100, 0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,9 +6,13 @@ import (
 	"sort"
 	"sync"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes/fake"
+	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 	fwk "k8s.io/kube-scheduler/framework"
 	"k8s.io/kubernetes/pkg/scheduler/apis/config"
@@ -32,6 +36,7 @@ type Scheduler struct {
 	snapshot  *cache.Snapshot
 	observers []spillway.PodObserver
 	logger    klog.Logger
+	informers informers.SharedInformerFactory
 }
 
 // Result is the outcome of scheduling one pod.
@@ -65,9 +70,10 @@ func New(ctx context.Context, profile *config.KubeSchedulerProfile, clk clock.Pa
 		}
 	}
 	client := fake.NewClientset()
+	s.informers = informers.NewSharedInformerFactory(client, 0)
 	fw, err := frameworkruntime.NewFramework(ctx, registry, profile,
 		frameworkruntime.WithClientSet(client),
-		frameworkruntime.WithInformerFactory(informers.NewSharedInformerFactory(client, 0)),
+		frameworkruntime.WithInformerFactory(s.informers),
 		frameworkruntime.WithSnapshotSharedLister(s.snapshot),
 		frameworkruntime.WithPodNominator(noNominations{}),
 		frameworkruntime.WithWaitingPods(frameworkruntime.NewWaitingPodsMap()),
@@ -78,6 +84,29 @@ func New(ctx context.Context, profile *config.KubeSchedulerProfile, clk clock.Pa
 	}
 	s.fw = fw
 	return s, nil
+}
+
+// AddObject adds a workload object that plugins look up through listers:
+// a ReplicaSet, StatefulSet, ReplicationController, Service or Job. (The
+// default topology spread finds a pod's siblings through the ReplicaSet
+// or StatefulSet that selects it; BurstCost reads a Job's deadline.)
+func (s *Scheduler) AddObject(obj runtime.Object) error {
+	var inf toolscache.SharedIndexInformer
+	switch obj.(type) {
+	case *appsv1.ReplicaSet:
+		inf = s.informers.Apps().V1().ReplicaSets().Informer()
+	case *appsv1.StatefulSet:
+		inf = s.informers.Apps().V1().StatefulSets().Informer()
+	case *v1.ReplicationController:
+		inf = s.informers.Core().V1().ReplicationControllers().Informer()
+	case *v1.Service:
+		inf = s.informers.Core().V1().Services().Informer()
+	case *batchv1.Job:
+		inf = s.informers.Batch().V1().Jobs().Informer()
+	default:
+		return fmt.Errorf("inprocess: AddObject: unsupported %T", obj)
+	}
+	return inf.GetIndexer().Add(obj)
 }
 
 // AddNode adds a node to the cluster.
