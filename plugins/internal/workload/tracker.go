@@ -47,7 +47,7 @@ type history struct {
 	count     int
 	samples   []sample // change points, oldest first; samples[0] may predate the window
 	lifetimes [maxLifetimes]time.Duration
-	nLife     int // lifetimes recorded in total (ring index = nLife % maxLifetimes)
+	nLife     int       // lifetimes recorded in total (ring index = nLife % maxLifetimes)
 	idleSince time.Time // when count last fell to 0
 }
 
