@@ -117,7 +117,7 @@ func (r *runner) compare(ctx context.Context, best Evaluation, c *candidate) ([]
 		t := best
 		t.Name, t.Stage = "tuned", stage
 		return []job{
-			{eval: t, scenario: whatif.Scenario{Description: "the best configuration found, " + describe(best), Cluster: c.cluster, Profile: c.profile}},
+			{eval: t, scenario: whatif.Scenario{Description: "the best configuration found, " + Describe(best), Cluster: c.cluster, Profile: c.profile}},
 			{eval: Evaluation{ID: -1, Name: refs[0].Name, Stage: stage}, scenario: refs[0]},
 			{eval: Evaluation{ID: -2, Name: refs[1].Name, Stage: stage}, scenario: refs[1]},
 		}
@@ -167,8 +167,8 @@ func (r *runner) compare(ctx context.Context, best Evaluation, c *candidate) ([]
 	return append(out, whole...), charts, nil
 }
 
-// describe lists a candidate's values.
-func describe(e Evaluation) string {
+// Describe lists a candidate's values.
+func Describe(e Evaluation) string {
 	s := ""
 	for _, k := range sortedKeys(e.Params) {
 		if s != "" {

@@ -43,12 +43,12 @@ type Options struct {
 
 // Result is what a tuning run found.
 type Result struct {
-	Spec   *Spec     `json:"spec"`
-	Seed   int64     `json:"seed"`
-	Params []string  `json:"params"`
-	SpanS  float64   `json:"span_s"`
-	TrainS float64   `json:"train_s"`
-	Rung0S float64   `json:"first_rung_s"`
+	Spec   *Spec    `json:"spec"`
+	Seed   int64    `json:"seed"`
+	Params []string `json:"params"`
+	SpanS  float64  `json:"span_s"`
+	TrainS float64  `json:"train_s"`
+	Rung0S float64  `json:"first_rung_s"`
 	// Evaluations are every run, in the order they were made.
 	Evaluations []Evaluation `json:"-"`
 	// Best is the best candidate on the training span.
