@@ -36,8 +36,8 @@ func Report(res *Result, title, trace, generated string) report.Report {
 			sec(m.P50S), sec(m.P99S), sec(m.MaxS), fmt.Sprint(m.Unscheduled), meets})
 	}
 	front := report.Section{ID: "pareto", Title: "Pareto front: cost against p99 start latency",
-		Text: fmt.Sprintf("Every candidate run on the whole training span (%s), and those no other one beats on both cost and p99 start latency.", spanText(res)),
-		Head: append([]string{"Candidate", "Total $", "p99 s", "Meets objectives"}, res.Params...),
+		Text:  fmt.Sprintf("Every candidate run on the whole training span (%s), and those no other one beats on both cost and p99 start latency.", spanText(res)),
+		Head:  append([]string{"Candidate", "Total $", "p99 s", "Meets objectives"}, res.Params...),
 		Chart: &report.Scatter{XName: "total cost (USD)", YName: "p99 start latency (s)"}}
 	var all, fr report.ScatterSeries
 	all.Name, all.Colour = "candidates", 9
