@@ -1,0 +1,165 @@
+package tune
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"k8s.io/kubernetes/pkg/scheduler/apis/config"
+
+	"github.com/spillway-dev/spillway/backends"
+	"github.com/spillway-dev/spillway/cost"
+	"github.com/spillway-dev/spillway/simulator/cluster"
+	"github.com/spillway-dev/spillway/simulator/report"
+)
+
+// PlanOptions is one capacity-planning sweep: every worker instance type
+// by every worker count, under one profile, on one trace.
+type PlanOptions struct {
+	TracePath     string
+	Config        *config.KubeSchedulerConfiguration
+	SchedulerName string
+	// Cluster is the cluster file whose first worker group is resized; nil
+	// is the default minimal cluster.
+	Cluster       *cluster.File
+	InstanceTypes []string
+	Counts        []int
+	Objectives    Objectives
+	Prices        *cost.Catalog
+	Backends      *backends.Catalog
+	Seed          int64
+	Parallel      int
+	// Until stops each run at this simulated second; 0 runs the whole trace.
+	Until    float64
+	Progress func(done, total int)
+}
+
+// Plan is what a sweep measured.
+type Plan struct {
+	// Shapes are the runs, by instance type (in the given order), then count.
+	Shapes []Evaluation `json:"shapes"`
+	// Best indexes the cheapest shape that meets the objectives; -1: none.
+	Best int `json:"best"`
+	// Scenarios are the full results of the best shape and of the given
+	// cluster's shape (when swept), for the report's charts.
+	Scenarios []report.Scenario `json:"-"`
+}
+
+// RunPlan runs every shape in parallel and picks the cheapest that meets
+// the objectives.
+func RunPlan(ctx context.Context, o PlanOptions) (*Plan, error) {
+	if len(o.InstanceTypes) == 0 || len(o.Counts) == 0 {
+		return nil, fmt.Errorf("plan: give at least one instance type and one worker count")
+	}
+	lo, hi := o.Counts[0], o.Counts[0]
+	seen := map[int]bool{}
+	for i, c := range o.Counts {
+		if c < 1 || c > cluster.MaxNodesPerGroup || seen[c] {
+			return nil, fmt.Errorf("plan: counts[%d]: want distinct counts 1..%d, got %d", i, cluster.MaxNodesPerGroup, c)
+		}
+		seen[c] = true
+		lo, hi = min(lo, c), max(hi, c)
+	}
+	spec := &Spec{APIVersion: APIVersion, Kind: Kind, SchedulerName: o.SchedulerName, Objectives: o.Objectives,
+		Space:  Space{WorkerInstanceTypes: o.InstanceTypes, WorkerCount: &IntRange{lo, hi}},
+		Search: Search{Samples: 1, FirstRung: 1, Keep: 1, RefineRounds: -1, Holdout: -1}}
+	r, err := newRunner(Options{TracePath: o.TracePath, Spec: spec, Config: o.Config, Cluster: o.Cluster,
+		Prices: o.Prices, Backends: o.Backends, Seed: o.Seed, Parallel: o.Parallel, Progress: o.Progress})
+	if err != nil {
+		return nil, err
+	}
+	r.total = len(o.InstanceTypes) * len(o.Counts)
+	var jobs []job
+	for ti := range o.InstanceTypes {
+		for _, c := range o.Counts {
+			j, err := r.candidateJob(len(jobs), "plan", []float64{float64(ti), float64(c)})
+			if err != nil {
+				return nil, err
+			}
+			j.eval.Name = fmt.Sprintf("%d x %s", c, o.InstanceTypes[ti])
+			jobs = append(jobs, j)
+		}
+	}
+	evals, scen, err := r.evaluate(ctx, o.TracePath, o.Until, jobs)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Shapes: evals, Best: -1}
+	for i := range evals {
+		if evals[i].Feasible && (p.Best < 0 || better(&evals[i], &evals[p.Best])) {
+			p.Best = i
+		}
+	}
+	given := ""
+	if o.Cluster != nil {
+		if wi := workerGroup(o.Cluster); wi >= 0 {
+			g := o.Cluster.NodeGroups[wi]
+			given = fmt.Sprintf("%d x %s", g.Count, g.InstanceType)
+		}
+	} else {
+		given = "3 x m5.xlarge"
+	}
+	for i := range evals {
+		if i == p.Best {
+			s := scen[i]
+			s.Name, s.Description = "cheapest: "+evals[i].Name, "the cheapest shape that meets the objectives"
+			p.Scenarios = append(p.Scenarios, s)
+		}
+	}
+	for i := range evals {
+		if evals[i].Name == given && i != p.Best {
+			s := scen[i]
+			s.Name, s.Description = "given: "+evals[i].Name, "the cluster as given"
+			p.Scenarios = append(p.Scenarios, s)
+		}
+	}
+	if len(p.Scenarios) == 0 && len(scen) > 0 {
+		p.Scenarios = append(p.Scenarios, scen[0])
+	}
+	return p, nil
+}
+
+// PlanReport is the sweep as a what-if style report: the table of shapes
+// and cost and p99 start latency against the worker count per instance
+// type.
+func PlanReport(p *Plan, o PlanOptions, title, trace, generated string) report.Report {
+	r := report.Report{Title: title, Trace: trace, Generated: generated, Scenarios: p.Scenarios}
+	r.Notes = []string{"Objectives: " + objectivesText(o.Objectives) + "."}
+	if p.Best >= 0 {
+		r.Notes = append(r.Notes, "Cheapest shape that meets them: "+p.Shapes[p.Best].Name+" workers, "+usd(p.Shapes[p.Best].Metrics.TotalUSD)+".")
+	} else {
+		r.Notes = append(r.Notes, "No shape meets them.")
+	}
+	tab := report.Section{ID: "shapes", Title: "Shapes", Text: "Every worker shape swept; the cheapest that meets the objectives is marked.",
+		Head: []string{"Workers", "Total $", "VMs $", "Serverless $", "p50 s", "p99 s", "max s", "Unscheduled", "Meets objectives", ""}}
+	costC := &report.Scatter{XName: "workers", YName: "total cost (USD)"}
+	latC := &report.Scatter{XName: "workers", YName: "p99 start latency (s)"}
+	for ti, it := range o.InstanceTypes {
+		cs := report.ScatterSeries{Name: it, Colour: ti, Line: true}
+		ls := cs
+		for i, e := range p.Shapes {
+			if e.Params[ParamWorkerType] != it {
+				continue
+			}
+			n, _ := strconv.Atoi(e.Params[ParamWorkerCount])
+			cs.Xs, cs.Ys = append(cs.Xs, float64(n)), append(cs.Ys, e.Metrics.TotalUSD)
+			ls.Xs, ls.Ys = append(ls.Xs, float64(n)), append(ls.Ys, e.Metrics.P99S)
+			mark := ""
+			if i == p.Best {
+				mark = "cheapest"
+			}
+			m := e.Metrics
+			meets := "yes"
+			if !e.Feasible {
+				meets = "no"
+			}
+			tab.Rows = append(tab.Rows, []string{e.Name, usd(m.TotalUSD), usd(m.DedicatedUSD), usd(m.ServerlessUSD),
+				sec(m.P50S), sec(m.P99S), sec(m.MaxS), strconv.FormatInt(m.Unscheduled, 10), meets, mark})
+		}
+		costC.Series, latC.Series = append(costC.Series, cs), append(latC.Series, ls)
+	}
+	r.Sections = []report.Section{tab,
+		{ID: "plan-cost", Title: "Total cost by worker count", Chart: costC},
+		{ID: "plan-latency", Title: "p99 start latency by worker count", Chart: latC}}
+	return r
+}
