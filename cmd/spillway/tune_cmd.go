@@ -45,7 +45,24 @@ Job whose pods each run one shard of the samples (--shard-count, the pod's
 JOB_COMPLETION_INDEX) into --out; 'spillway tune merge' then finishes the
 search from the shards' files, with the same result as a single run.
 
-The tune file format: 'spillway help formats'.`,
+The tune file (--spec; every field optional, flags override it; see
+simulator/tune/README.md):
+
+  apiVersion: spillway.dev/v1alpha1
+  kind: Tune
+  schedulerName: spillway
+  objectives: {p99StartLatency: 60s, maxPending: 10m, maxServerlessUSD: 25,
+               maxServerlessShare: 0.6, maxUnscheduled: 100}
+  space:
+    burstCostWeight: {min: 1, max: 20}
+    steadinessWeight: {min: 1, max: 20}
+    vmHeadroomPercent: {min: 40, max: 100}
+    window: {min: 10m, max: 4h}
+    basePercentile: {min: 10, max: 90}
+    defaultHorizon: {min: 5m, max: 4h}
+    workerInstanceTypes: [m5.xlarge, m5.2xlarge]
+    workerCount: {min: 2, max: 4}
+  search: {samples: 32, firstRung: 0.25, keep: 0.34, refineRounds: 3, holdout: 0.25}`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			quiet()
@@ -139,7 +156,8 @@ writes the same outputs as 'spillway tune'.`,
 			if err != nil {
 				return err
 			}
-			return writeTune(cmd.OutOrStdout(), &t, o, res, "tune merge")
+			// Reported as "tune": the outputs equal a single run's.
+			return writeTune(cmd.OutOrStdout(), &t, o, res, "tune")
 		},
 	}
 	t.add(cmd.Flags())

@@ -34,14 +34,15 @@ type ScatterSeries struct {
 // svg renders the scatter chart in the report's style.
 func (s *Scatter) svg(id string) (template.HTML, error) {
 	cd := chartData{id: id, omitted: map[int]string{}}
-	xmin, xmax, ymax := 0.0, 0.0, 0.0
+	var xmin, xmax, ymin, ymax float64
 	first := true
 	for _, ser := range s.Series {
 		for i := range ser.Xs {
-			if first || ser.Xs[i] < xmin {
-				xmin = ser.Xs[i]
+			if first {
+				xmin, xmax, ymin, ymax = ser.Xs[i], ser.Xs[i], ser.Ys[i], ser.Ys[i]
 			}
-			xmax, ymax = max(xmax, ser.Xs[i]), max(ymax, ser.Ys[i])
+			xmin, xmax = min(xmin, ser.Xs[i]), max(xmax, ser.Xs[i])
+			ymin, ymax = min(ymin, ser.Ys[i]), max(ymax, ser.Ys[i])
 			first = false
 		}
 		cd.lines = append(cd.lines, line{scenario: ser.Colour, xs: ser.Xs, ys: ser.Ys, dots: !ser.Line})
@@ -50,7 +51,9 @@ func (s *Scatter) svg(id string) (template.HTML, error) {
 		return "", nil
 	}
 	cd.x = linearAxis(s.XName, xmin, xmax)
-	cd.y = linearAxis(s.YName, 0, ymax)
+	// Both axes span the data, not zero: a front's trade-off is in the
+	// differences.
+	cd.y = linearAxis(s.YName, ymin, ymax)
 	out, err := cd.svg()
 	return template.HTML(out), err
 }
