@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strconv"
+	"time"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -117,5 +118,38 @@ func TestSeededRunsIdentical(t *testing.T) {
 	}
 	if cmp.Equal(r1.Evaluations[0].Point, r2.Evaluations[0].Point) {
 		t.Errorf("seeds 1 and 2 drew the same first sample %v", r1.Evaluations[0].Point)
+	}
+}
+
+// A candidate at the shipped profile's values, encoded and decoded again,
+// schedules exactly as the shipped profile does.
+func TestCandidateOfShippedValues(t *testing.T) {
+	d := func(s string) Duration {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Duration{v}
+	}
+	s := &Spec{APIVersion: APIVersion, Kind: Kind,
+		Space: Space{BurstCostWeight: &IntRange{5, 5}, SteadinessWeight: &IntRange{10, 10}, VMHeadroomPercent: &IntRange{80, 80},
+			BasePercentile: &IntRange{50, 50}, Window: &DurationRange{d("1h"), d("1h")}, DefaultHorizon: &DurationRange{d("1h"), d("1h")},
+			WorkerInstanceTypes: []string{"m5.xlarge"}, WorkerCount: &IntRange{1, 1}},
+		Search: Search{Samples: 1, FirstRung: 1, RefineRounds: -1, Holdout: -1}}
+	o := options(t, thresholdTrace(t), s)
+	o.Cluster = oneWorker(t)
+	res, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Metrics{}
+	for _, e := range res.Compare {
+		got[e.Name] = e.Metrics
+	}
+	if diff := cmp.Diff(got["spillway"], got["tuned"]); diff != "" {
+		t.Errorf("shipped values (-shipped profile +candidate):\n%s", diff)
+	}
+	if got["tuned"].ServerlessUSD == 0 || got["tuned"].DedicatedUSD == 0 {
+		t.Errorf("want pods on both VMs and serverless, got %+v", got["tuned"])
 	}
 }
