@@ -17,6 +17,7 @@ func newPlanCommand() *cobra.Command {
 		t      tuneFlags
 		types  []string
 		counts []int
+		quotas []int
 	)
 	cmd := &cobra.Command{
 		Use:   "plan --trace FILE --out DIR",
@@ -24,7 +25,8 @@ func newPlanCommand() *cobra.Command {
 		Long: `plan resizes the first worker group of the cluster (--cluster; default the
 minimal one) to every --instance-types by every --counts, simulates the
 trace under the --scheduler-name profile of --profile for each shape in
-parallel, and writes plan.json, report.html and report.md into --out: a
+parallel (and, with --quotas, for each CPU quota of the virtual node's
+backend, enforced by the simulator and by the plugins), and writes plan.json, report.html and report.md into --out: a
 table and charts of cost and p99 start latency per shape, the cheapest one
 that meets the objectives marked (objective flags as for tune; --spec reads
 the objectives of a tune file).`,
@@ -39,7 +41,7 @@ the objectives of a tune file).`,
 			po := tune.PlanOptions{TracePath: o.TracePath, Config: o.Config, SchedulerName: o.Spec.SchedulerName,
 				Cluster: o.Cluster, InstanceTypes: types, Counts: counts, Objectives: o.Spec.Objectives,
 				Prices: o.Prices, Backends: o.Backends, Seed: o.Seed, Parallel: o.Parallel,
-				Until: t.in.until.Seconds(), Progress: update}
+				Until: t.in.until.Seconds(), Quotas: quotas, Progress: update}
 			p, err := tune.RunPlan(cmd.Context(), po)
 			finish()
 			if err != nil {
@@ -77,5 +79,6 @@ the objectives of a tune file).`,
 	_ = cmd.Flags().MarkHidden("holdout")
 	cmd.Flags().StringSliceVar(&types, "instance-types", []string{"m5.large", "m5.xlarge", "m5.2xlarge"}, "worker instance types to sweep (from the price catalog)")
 	cmd.Flags().IntSliceVar(&counts, "counts", []int{1, 2, 3, 4, 5, 6}, "worker counts to sweep")
+	cmd.Flags().IntSliceVar(&quotas, "quotas", nil, "CPU quotas (cores) of the virtual node's backend to sweep too; 0 is the backend catalog's (default: the catalog's only)")
 	return cmd
 }

@@ -30,7 +30,10 @@ type PlanOptions struct {
 	Seed          int64
 	Parallel      int
 	// Until stops each run at this simulated second; 0 runs the whole trace.
-	Until    float64
+	Until float64
+	// Quotas are CPU quotas (cores) of the virtual nodes' backend to sweep
+	// as well; 0 is the backend catalog's own. Empty: the catalog's only.
+	Quotas   []int
 	Progress func(done, total int)
 }
 
@@ -63,26 +66,58 @@ func RunPlan(ctx context.Context, o PlanOptions) (*Plan, error) {
 	spec := &Spec{APIVersion: APIVersion, Kind: Kind, SchedulerName: o.SchedulerName, Objectives: o.Objectives,
 		Space:  Space{WorkerInstanceTypes: o.InstanceTypes, WorkerCount: &IntRange{lo, hi}},
 		Search: Search{Samples: 1, FirstRung: 1, Keep: 1, RefineRounds: -1, Holdout: -1}}
-	r, err := newRunner(Options{TracePath: o.TracePath, Spec: spec, Config: o.Config, Cluster: o.Cluster,
-		Prices: o.Prices, Backends: o.Backends, Seed: o.Seed, Parallel: o.Parallel, Progress: o.Progress})
-	if err != nil {
-		return nil, err
+	quotas := o.Quotas
+	if len(quotas) == 0 {
+		quotas = []int{0}
 	}
-	r.total = len(o.InstanceTypes) * len(o.Counts)
-	var jobs []job
-	for ti := range o.InstanceTypes {
-		for _, c := range o.Counts {
-			j, err := r.candidateJob(len(jobs), "plan", []float64{float64(ti), float64(c)})
+	var (
+		evals []Evaluation
+		scen  []report.Scenario
+		done  int
+	)
+	total := len(o.InstanceTypes) * len(o.Counts) * len(quotas)
+	for qi, q := range quotas {
+		ro := Options{TracePath: o.TracePath, Spec: spec, Config: o.Config, Cluster: o.Cluster,
+			Prices: o.Prices, Backends: o.Backends, Seed: o.Seed, Parallel: o.Parallel}
+		if o.Progress != nil {
+			base := done
+			ro.Progress = func(d, _ int) { o.Progress(base+d, total) }
+		}
+		suffix := ""
+		if q != 0 {
+			if q < 0 || q > 1000000 {
+				return nil, fmt.Errorf("plan: quotas[%d]: want 1..1000000 cores (0: the catalog's), got %d", qi, q)
+			}
+			cleanup, err := withQuota(&ro, q)
 			if err != nil {
 				return nil, err
 			}
-			j.eval.Name = fmt.Sprintf("%d x %s", c, o.InstanceTypes[ti])
-			jobs = append(jobs, j)
+			defer cleanup()
+			suffix = fmt.Sprintf(", quota %d", q)
 		}
-	}
-	evals, scen, err := r.evaluate(ctx, o.TracePath, o.Until, jobs)
-	if err != nil {
-		return nil, err
+		r, err := newRunner(ro)
+		if err != nil {
+			return nil, err
+		}
+		var jobs []job
+		for ti := range o.InstanceTypes {
+			for _, c := range o.Counts {
+				j, err := r.candidateJob(len(evals)+len(jobs), "plan", []float64{float64(ti), float64(c)})
+				if err != nil {
+					return nil, err
+				}
+				j.eval.Name = fmt.Sprintf("%d x %s%s", c, o.InstanceTypes[ti], suffix)
+				if q != 0 {
+					j.eval.Params[ParamBackendQuota] = fmt.Sprint(q)
+				}
+				jobs = append(jobs, j)
+			}
+		}
+		e, s, err := r.evaluate(ctx, o.TracePath, o.Until, jobs)
+		if err != nil {
+			return nil, err
+		}
+		evals, scen, done = append(evals, e...), append(scen, s...), done+len(jobs)
 	}
 	p := &Plan{Shapes: evals, Best: -1}
 	for i := range evals {
@@ -134,32 +169,48 @@ func PlanReport(p *Plan, o PlanOptions, title, trace, generated string) report.R
 		Head: []string{"Workers", "Total $", "VMs $", "Serverless $", "p50 s", "p99 s", "max s", "Unscheduled", "Meets objectives", ""}}
 	costC := &report.Scatter{XName: "workers", YName: "total cost (USD)"}
 	latC := &report.Scatter{XName: "workers", YName: "p99 start latency (s)"}
-	for ti, it := range o.InstanceTypes {
-		cs := report.ScatterSeries{Name: it, Colour: ti, Line: true}
-		ls := cs
-		for i, e := range p.Shapes {
-			if e.Params[ParamWorkerType] != it {
-				continue
+	quotas := o.Quotas
+	if len(quotas) == 0 {
+		quotas = []int{0}
+	}
+	for qi, q := range quotas {
+		for ti, it := range o.InstanceTypes {
+			name, quota := it, ""
+			if q != 0 {
+				name, quota = fmt.Sprintf("%s, quota %d", it, q), fmt.Sprint(q)
 			}
-			n, _ := strconv.Atoi(e.Params[ParamWorkerCount])
-			cs.Xs, cs.Ys = append(cs.Xs, float64(n)), append(cs.Ys, e.Metrics.TotalUSD)
-			ls.Xs, ls.Ys = append(ls.Xs, float64(n)), append(ls.Ys, e.Metrics.P99S)
-			mark := ""
-			if i == p.Best {
-				mark = "cheapest"
-			}
-			m := e.Metrics
-			meets := "yes"
-			if !e.Feasible {
-				meets = "no"
-			}
-			tab.Rows = append(tab.Rows, []string{e.Name, usd(m.TotalUSD), usd(m.DedicatedUSD), usd(m.ServerlessUSD),
-				sec(m.P50S), sec(m.P99S), sec(m.MaxS), strconv.FormatInt(m.Unscheduled, 10), meets, mark})
+			cs := report.ScatterSeries{Name: name, Colour: qi*len(o.InstanceTypes) + ti, Line: true}
+			ls := cs
+			planRows(p, &tab, &cs, &ls, it, quota)
+			costC.Series, latC.Series = append(costC.Series, cs), append(latC.Series, ls)
 		}
-		costC.Series, latC.Series = append(costC.Series, cs), append(latC.Series, ls)
 	}
 	r.Sections = []report.Section{tab,
 		{ID: "plan-cost", Title: "Total cost by worker count", Chart: costC},
 		{ID: "plan-latency", Title: "p99 start latency by worker count", Chart: latC}}
 	return r
+}
+
+// planRows adds the shapes of one instance type and quota to the table and
+// the two charts' series.
+func planRows(p *Plan, tab *report.Section, cs, ls *report.ScatterSeries, it, quota string) {
+	for i, e := range p.Shapes {
+		if e.Params[ParamWorkerType] != it || e.Params[ParamBackendQuota] != quota {
+			continue
+		}
+		n, _ := strconv.Atoi(e.Params[ParamWorkerCount])
+		cs.Xs, cs.Ys = append(cs.Xs, float64(n)), append(cs.Ys, e.Metrics.TotalUSD)
+		ls.Xs, ls.Ys = append(ls.Xs, float64(n)), append(ls.Ys, e.Metrics.P99S)
+		mark := ""
+		if i == p.Best {
+			mark = "cheapest"
+		}
+		m := e.Metrics
+		meets := "yes"
+		if !e.Feasible {
+			meets = "no"
+		}
+		tab.Rows = append(tab.Rows, []string{e.Name, usd(m.TotalUSD), usd(m.DedicatedUSD), usd(m.ServerlessUSD),
+			sec(m.P50S), sec(m.P99S), sec(m.MaxS), strconv.FormatInt(m.Unscheduled, 10), meets, mark})
+	}
 }

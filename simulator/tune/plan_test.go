@@ -9,6 +9,8 @@ import (
 
 	"github.com/spillway-dev/spillway/backends"
 	"github.com/spillway-dev/spillway/cost"
+	spcfg "github.com/spillway-dev/spillway/plugins/apis/config"
+	"github.com/spillway-dev/spillway/simulator/inprocess"
 	"github.com/spillway-dev/spillway/simulator/trace"
 )
 
@@ -57,5 +59,56 @@ func TestRunPlan(t *testing.T) {
 	if _, err := RunPlan(context.Background(), PlanOptions{TracePath: path, Config: shippedConfig(t), SchedulerName: "spillway",
 		InstanceTypes: []string{"m5.xlarge"}, Counts: []int{2, 2}, Prices: cost.Default(), Backends: backends.Default()}); err == nil || !strings.Contains(err.Error(), "counts[1]: want distinct counts") {
 		t.Errorf("duplicate counts: err = %v", err)
+	}
+}
+
+// A quota of one core holds the serverless burst back: the simulator and
+// the plugins both see it.
+func TestRunPlanQuotas(t *testing.T) {
+	path := writeTrace(t, []trace.Event{
+		scale(0, "default/burst", 6, template("burst")),
+		scale(600, "default/burst", 0, nil),
+	})
+	o := PlanOptions{TracePath: path, Config: shippedConfig(t), SchedulerName: "spillway", Cluster: oneWorker(t),
+		InstanceTypes: []string{"m5.xlarge"}, Counts: []int{1}, Quotas: []int{0, 1},
+		Prices: cost.Default(), Backends: backends.Default(), Seed: 1}
+	p, err := RunPlan(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Shapes) != 2 || p.Shapes[1].Name != "1 x m5.xlarge, quota 1" || p.Shapes[1].Params[ParamBackendQuota] != "1" {
+		t.Fatalf("shapes: %+v", p.Shapes)
+	}
+	free, tight := p.Shapes[0].Metrics, p.Shapes[1].Metrics
+	// Three burst pods fit on the VM under the 80% headroom, so three go
+	// serverless with the catalog's 100 cores and one with a quota of 1.
+	if free.Serverless != 3 || tight.Serverless != 1 {
+		t.Errorf("serverless pods: %d with the catalog's quota, %d with 1 core; want 3 and 1", free.Serverless, tight.Serverless)
+	}
+
+	// The plugins read the quota from the catalog file the profile names.
+	ro := Options{Spec: &Spec{SchedulerName: "spillway"}, Config: shippedConfig(t), Backends: backends.Default()}
+	cleanup, err := withQuota(&ro, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	prof, err := inprocess.Profile(ro.Config, "spillway")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := pluginArgs[*spcfg.ServerlessFitArgs](prof, "ServerlessFit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := backends.LoadFile(a.BackendCatalogFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := cat.Backend("aci"); b == nil || b.Limits.QuotaCPU.Value() != 7 {
+		t.Errorf("the plugins' catalog has aci %+v, want a quota of 7", b)
+	}
+	if b, _ := ro.Backends.Backend("aci"); b.Limits.QuotaCPU.Value() != 7 {
+		t.Errorf("the simulator's catalog has aci quota %v, want 7", b.Limits.QuotaCPU)
 	}
 }

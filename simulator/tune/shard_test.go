@@ -14,6 +14,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/klog/v2"
+
+	"github.com/spillway-dev/spillway/backends"
+	"github.com/spillway-dev/spillway/cost"
+	"github.com/spillway-dev/spillway/simulator/inprocess"
 )
 
 // shardEnv, when set to "INDEX/COUNT OUTFILE", makes the test binary run
@@ -37,7 +41,12 @@ func runShardProcess(v string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	o := options(&testing.T{}, smallTrace, smallSpec())
+	cfg, err := inprocess.LoadConfigFile("../../manifests/scheduler-config.yaml")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	o := Options{TracePath: smallTrace, Spec: smallSpec(), Config: cfg, Prices: cost.Default(), Backends: backends.Default(), Seed: 1}
 	evals, err := RunShard(context.Background(), o, index, count)
 	if err == nil {
 		err = WriteJSONL(out, evals)
