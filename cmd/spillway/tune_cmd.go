@@ -69,6 +69,9 @@ simulator/tune/README.md):
 			if job.path != "" {
 				return job.write(cmd, &t, shardCount)
 			}
+			if t.in.until != 0 {
+				return fmt.Errorf("--until: tune runs the whole trace; search.holdout and search.firstRung set the parts it uses")
+			}
 			o, err := t.options()
 			if err != nil {
 				return err
