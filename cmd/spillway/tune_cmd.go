@@ -107,6 +107,7 @@ simulator/tune/README.md):
 		},
 	}
 	t.add(cmd.Flags())
+	_ = cmd.Flags().MarkHidden("until")
 	f := cmd.Flags()
 	f.IntVar(&shardIndex, "shard-index", -1, "run only this shard of the samples (default: JOB_COMPLETION_INDEX when set)")
 	f.IntVar(&shardCount, "shard-count", 0, "how many shards the samples are split into")
@@ -129,6 +130,9 @@ writes the same outputs as 'spillway tune'.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			quiet()
+			if t.in.until != 0 {
+				return fmt.Errorf("--until: tune runs the whole trace; search.holdout and search.firstRung set the parts it uses")
+			}
 			if shards == "" {
 				return fmt.Errorf("--shards is required")
 			}
@@ -164,6 +168,7 @@ writes the same outputs as 'spillway tune'.`,
 		},
 	}
 	t.add(cmd.Flags())
+	_ = cmd.Flags().MarkHidden("until")
 	cmd.Flags().StringVar(&shards, "shards", "", "directory of the shards' shard-I-of-N.jsonl files")
 	return cmd
 }
