@@ -30,6 +30,7 @@ func colour(i int) string { return "#" + palette[i%len(palette)] }
 type line struct {
 	scenario int
 	xs, ys   []float64
+	dots     bool // points only, no line
 }
 
 // axis is an axis with explicit range and ticks, so that go-chart never
@@ -256,6 +257,9 @@ func (cd chartData) svg() (string, error) {
 		st := chart.Style{StrokeColor: drawing.ColorFromHex(palette[l.scenario%len(palette)]), StrokeWidth: 2}
 		if len(l.xs) == 1 {
 			st.DotWidth, st.DotColor = 3, st.StrokeColor
+		}
+		if l.dots {
+			st = dotStyle(st)
 		}
 		c.Series = append(c.Series, chart.ContinuousSeries{
 			Style: st, YAxis: chart.YAxisSecondary, XValues: l.xs, YValues: l.ys,

@@ -34,6 +34,7 @@ func WriteHTML(w io.Writer, r Report) error {
 		Rows                             [][]string
 		Notes                            []string
 		Sections                         []htmlSection
+		Extra                            []extraSection
 	}{
 		Title: r.Title, Trace: r.Trace, Generated: r.Generated, Verdict: Verdict(r),
 		CSS: template.CSS(css()), HasDescriptions: hasDescriptions(r), Notes: r.Notes,
@@ -45,6 +46,20 @@ func WriteHTML(w io.Writer, r Report) error {
 		data.Scenarios = append(data.Scenarios, scen{swatch(i), s.Name, s.Description})
 	}
 	data.Head, data.Rows = table(r)
+	for _, sec := range r.Sections {
+		es := extraSection{Section: sec}
+		if sec.Chart != nil {
+			svg, err := sec.Chart.svg(sec.ID)
+			if err != nil {
+				return err
+			}
+			es.SVG = svg
+			for _, ser := range sec.Chart.Series {
+				es.Legend = append(es.Legend, [2]string{swatch(ser.Colour), ser.Name})
+			}
+		}
+		data.Extra = append(data.Extra, es)
+	}
 	for _, sec := range sections(r) {
 		svg, err := sec.data.svg()
 		if err != nil {
@@ -57,6 +72,13 @@ func WriteHTML(w io.Writer, r Report) error {
 		data.Sections = append(data.Sections, hs)
 	}
 	return page.Execute(w, data)
+}
+
+// extraSection is a caller's Section with its chart rendered.
+type extraSection struct {
+	Section
+	SVG    template.HTML
+	Legend [][2]string
 }
 
 func swatch(i int) string { return fmt.Sprintf("sw s%d", i%len(palette)) }
@@ -121,7 +143,17 @@ var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{if .Notes}}<ul class="notes">
 {{range .Notes}}<li>{{.}}</li>
 {{end}}</ul>
-{{end}}<h2>Charts</h2>
+{{end}}{{range .Extra}}<h2 id="{{.ID}}">{{.Title}}</h2>
+{{if .Text}}<p>{{.Text}}</p>
+{{end}}{{if .SVG}}<section class="chart">
+<ul class="legend">{{range .Legend}}<li><span class="{{index . 0}}"></span>{{index . 1}}</li>{{end}}</ul>
+{{.SVG}}
+</section>
+{{end}}{{if .Head}}<div class="scroll"><table class="cmp">
+<tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</table></div>
+{{end}}{{end}}<h2>Charts</h2>
 <p class="small">Times are since the start of the trace (h:mm in the summaries). Long series are thinned to at most 500 points per line, each showing the largest value of the minutes it stands for.</p>
 {{range .Sections}}<section class="chart" id="chart-{{.ID}}">
 <h3>{{.Title}}</h3>

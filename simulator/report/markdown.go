@@ -76,6 +76,28 @@ func WriteMarkdown(w io.Writer, r Report) error {
 		p()
 	}
 
+	for _, sec := range r.Sections {
+		p("## ", mdText(sec.Title))
+		p()
+		if sec.Text != "" {
+			p(mdText(sec.Text))
+			p()
+		}
+		if len(sec.Head) > 0 {
+			p("| ", strings.Join(mdCells(sec.Head), " | "), " |")
+			align := make([]string, len(sec.Head))
+			for i := range align {
+				align[i] = "---:"
+			}
+			align[0] = "---"
+			p("|", strings.Join(align, "|"), "|")
+			for _, row := range sec.Rows {
+				p("| ", strings.Join(mdCells(row), " | "), " |")
+			}
+			p()
+		}
+	}
+
 	p("## Charts")
 	p()
 	p("Charts: see report.html. Times below are h:mm since the start of the trace.")

@@ -42,6 +42,8 @@ type Report struct {
 	Scenarios []Scenario
 	// Notes are free text lines shown under the table.
 	Notes []string
+	// Sections are shown after the comparison, before the charts.
+	Sections []Section
 }
 
 // ErrNoScenarios is returned when a Report has no scenarios.
