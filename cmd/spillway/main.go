@@ -29,6 +29,7 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newSimulateCommand(), newWhatifCommand(), newImportCommand(), newFormatsTopic())
+	root.AddCommand(newPricesCommand())
 	return root
 }
 
