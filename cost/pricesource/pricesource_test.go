@@ -26,8 +26,8 @@ var update = flag.Bool("update", false, "rewrite testdata/refreshed.golden.yaml"
 func fixtures(t testing.TB) *httptest.Server {
 	t.Helper()
 	awsFiles := map[string]string{
-		"/offers/v1.0/aws/AmazonEC2/current/region_index.json":          "region_index-AmazonEC2.json",
-		"/offers/v1.0/aws/AmazonECS/current/region_index.json":          "region_index-AmazonECS.json",
+		"/offers/v1.0/aws/AmazonEC2/current/region_index.json":           "region_index-AmazonEC2.json",
+		"/offers/v1.0/aws/AmazonECS/current/region_index.json":           "region_index-AmazonECS.json",
 		"/offers/v1.0/aws/AmazonEC2/20261127194658/us-east-1/index.json": "ec2-us-east-1.json",
 		"/offers/v1.0/aws/AmazonECS/20261120172113/us-east-1/index.json": "ecs-us-east-1.json",
 	}
