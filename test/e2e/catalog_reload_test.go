@@ -159,4 +159,3 @@ func TestCatalogReload(t *testing.T) {
 		t.Errorf("spillway-scheduler exited: %v", err)
 	}
 }
-
