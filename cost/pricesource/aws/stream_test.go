@@ -124,9 +124,9 @@ func TestStreamingMemoryBounded(t *testing.T) {
 	}
 }
 
-// BenchmarkStreamEC2Offer streams a generated offer of ~250 MB (about
-// the size of a large region's EC2 file) and reports its throughput and
-// the peak heap growth.
+// BenchmarkStreamEC2Offer streams a generated offer of ~156 MB (the
+// order of a region's EC2 file) and reports its throughput and the peak
+// heap growth.
 func BenchmarkStreamEC2Offer(b *testing.B) {
 	for range b.N {
 		bytes, peak, _ := parseGenerated(b, 100_000)
