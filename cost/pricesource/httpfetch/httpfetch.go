@@ -49,7 +49,8 @@ type Options struct {
 	MaxRetryAfter time.Duration
 	// MaxResponseBytes caps a response body.
 	MaxResponseBytes int64
-	// Logger receives one line per retry (at V(2)); default: discard.
+	// Logger receives one line per retry (at V(2), the URL redacted);
+	// default: discard.
 	Logger klog.Logger
 	// Transport replaces http.DefaultTransport's clone (tests).
 	Transport http.RoundTripper
@@ -107,14 +108,17 @@ func New(opts Options) *Fetcher {
 		transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
 	c := &retryablehttp.Client{
-		HTTPClient:   &http.Client{Transport: transport, Timeout: opts.Timeout},
-		Logger:       leveled{opts.Logger},
-		RetryWaitMin: opts.RetryWaitMin,
-		RetryWaitMax: opts.RetryWaitMax,
-		RetryMax:     opts.Retries,
-		CheckRetry:   retryablehttp.DefaultRetryPolicy,
-		Backoff:      jitteredBackoff(opts.MaxRetryAfter),
-		ErrorHandler: giveUp,
+		HTTPClient: &http.Client{Transport: transport, Timeout: opts.Timeout},
+		// retryablehttp's own log lines would show a URL's query (a
+		// mirror's token): it logs nothing, the hook logs retries redacted.
+		Logger:         nil,
+		RequestLogHook: retryLog(opts.Logger),
+		RetryWaitMin:   opts.RetryWaitMin,
+		RetryWaitMax:   opts.RetryWaitMax,
+		RetryMax:       opts.Retries,
+		CheckRetry:     retryablehttp.DefaultRetryPolicy,
+		Backoff:        jitteredBackoff(opts.MaxRetryAfter),
+		ErrorHandler:   giveUp,
 	}
 	return &Fetcher{opts: opts, client: c, cache: map[string]cached{}}
 }
@@ -265,10 +269,11 @@ func giveUp(resp *http.Response, err error, attempts int) (*http.Response, error
 	return nil, fmt.Errorf("giving up after %d attempt(s): %w", attempts, err)
 }
 
-// leveled adapts a klog.Logger to retryablehttp's LeveledLogger.
-type leveled struct{ l klog.Logger }
-
-func (l leveled) Error(msg string, kv ...any) { l.l.V(2).Info(msg, kv...) }
-func (l leveled) Info(msg string, kv ...any)  { l.l.V(5).Info(msg, kv...) }
-func (l leveled) Debug(msg string, kv ...any) { l.l.V(6).Info(msg, kv...) }
-func (l leveled) Warn(msg string, kv ...any)  { l.l.V(2).Info(msg, kv...) }
+// retryLog logs each retry (at V(2)) with the URL redacted.
+func retryLog(l klog.Logger) retryablehttp.RequestLogHook {
+	return func(_ retryablehttp.Logger, req *http.Request, attempt int) {
+		if attempt > 0 {
+			l.V(2).Info("Retrying a price list request", "url", redact(req.URL.String()), "attempt", attempt+1)
+		}
+	}
+}

@@ -10,9 +10,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-logr/logr/funcr"
 )
 
 // fast are options that keep the retries of a test short.
@@ -220,5 +223,29 @@ func TestRedact(t *testing.T) {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q; want %q", in, got, want)
 		}
+	}
+}
+
+// Retries are logged, and neither the log nor the error shows a token in
+// the URL.
+func TestRetriesLoggedRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	var mu sync.Mutex
+	var lines []string
+	o := fast()
+	o.Logger = funcr.New(func(prefix, args string) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, args)
+	}, funcr.Options{Verbosity: 2})
+	_, err := Fetch(context.Background(), New(o), srv.URL+"/p?access_token=hunter2", decodeMap)
+	mu.Lock()
+	defer mu.Unlock()
+	all := strings.Join(lines, "\n") + "\n" + fmt.Sprint(err)
+	if len(lines) != 2 || strings.Contains(all, "hunter2") || !strings.Contains(all, "access_token=xxxxx") {
+		t.Errorf("want two retry lines and the token redacted everywhere; got:\n%s", all)
 	}
 }
