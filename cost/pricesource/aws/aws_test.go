@@ -157,3 +157,25 @@ func FuzzParseOffer(f *testing.F) {
 		}
 	})
 }
+
+// The validator cache answers a 304 with the parse of the same filter
+// only: asking for more instance types fetches the offer again.
+func TestFetchCacheKeepsFiltersApart(t *testing.T) {
+	srv := server(t, nil) // http.ServeFile answers If-Modified-Since with 304
+	f := httpfetch.New(httpfetch.Options{Timeout: 5 * time.Second})
+	one, err := Fetch(context.Background(), f, srv.URL, "us-east-1", []string{"m5.large"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := Fetch(context.Background(), f, srv.URL, "us-east-1", catalogTypes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Fetch(context.Background(), f, srv.URL, "us-east-1", catalogTypes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(one.EC2) != 1 || len(all.EC2) != 4 || len(again.EC2) != 4 {
+		t.Errorf("types kept: %d, %d, %d; want 1, 4, 4", len(one.EC2), len(all.EC2), len(again.EC2))
+	}
+}

@@ -88,7 +88,7 @@ func Fetch(ctx context.Context, f *httpfetch.Fetcher, endpoint, region string, t
 	if err != nil {
 		return nil, err
 	}
-	ecs, err := httpfetch.Fetch(ctx, f, ecsURL, func(r io.Reader) (*Offer, error) { return ParseOffer(r, FargateFilter(region)) })
+	ecs, err := httpfetch.FetchKeyed(ctx, f, ecsURL, region, func(r io.Reader) (*Offer, error) { return ParseOffer(r, FargateFilter(region)) })
 	if err != nil {
 		return nil, fmt.Errorf("aws %s offer: %w", OfferECS, err)
 	}
@@ -103,7 +103,7 @@ func Fetch(ctx context.Context, f *httpfetch.Fetcher, endpoint, region string, t
 	if err != nil {
 		return nil, err
 	}
-	ec2, err := httpfetch.Fetch(ctx, f, ec2URL, func(r io.Reader) (*Offer, error) { return ParseOffer(r, EC2Filter(region, types)) })
+	ec2, err := httpfetch.FetchKeyed(ctx, f, ec2URL, strings.Join(types, ","), func(r io.Reader) (*Offer, error) { return ParseOffer(r, EC2Filter(region, types)) })
 	if err != nil {
 		return nil, fmt.Errorf("aws %s offer: %w", OfferEC2, err)
 	}

@@ -132,7 +132,15 @@ func (f *Fetcher) Options() Options { return f.opts }
 // the size cap, a status other than 200 or 304 (after the retries), and a
 // parse error are errors naming the URL.
 func Fetch[T any](ctx context.Context, f *Fetcher, url string, parse func(io.Reader) (T, error)) (T, error) {
+	return FetchKeyed(ctx, f, url, "", parse)
+}
+
+// FetchKeyed is Fetch for a parse that depends on more than the body (a
+// filter): the last good parse is remembered under url and key, so a 304
+// never returns what another filter kept.
+func FetchKeyed[T any](ctx context.Context, f *Fetcher, url, key string, parse func(io.Reader) (T, error)) (T, error) {
 	var zero T
+	cacheKey := url + "\x00" + key
 	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return zero, fmt.Errorf("GET %s: %w", redact(url), err)
@@ -140,7 +148,7 @@ func Fetch[T any](ctx context.Context, f *Fetcher, url string, parse func(io.Rea
 	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set("Accept", "application/json")
 	f.mu.Lock()
-	prev, havePrev := f.cache[url]
+	prev, havePrev := f.cache[cacheKey]
 	f.mu.Unlock()
 	if havePrev {
 		if prev.etag != "" {
@@ -179,7 +187,7 @@ func Fetch[T any](ctx context.Context, f *Fetcher, url string, parse func(io.Rea
 	etag, lm := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	if etag != "" || lm != "" {
 		f.mu.Lock()
-		f.cache[url] = cached{etag: etag, lastModified: lm, value: v}
+		f.cache[cacheKey] = cached{etag: etag, lastModified: lm, value: v}
 		f.mu.Unlock()
 	}
 	return v, nil
