@@ -159,3 +159,65 @@ func TestCatalogReload(t *testing.T) {
 		t.Errorf("spillway-scheduler exited: %v", err)
 	}
 }
+
+// TestPriceRefreshServerDown starts the real binary with priceRefresh
+// pointed at a price list server that is down: the failure is logged (once:
+// the interval is an hour), nothing waits for it, and pods are scheduled
+// with the last good (here the file's) catalog.
+func TestPriceRefreshServerDown(t *testing.T) {
+	e := setup(t)
+	api := e.apiServer(t)
+	ctx := t.Context()
+	catalogReloadRuns++
+	ns := fmt.Sprintf("refresh-down-%d", catalogReloadRuns)
+	namespaces := []string{createNamespace(ctx, t, api, ns)}
+	nodes := []*v1.Node{workerNode("worker-1"), aciNode(t, e)}
+	createNodes(ctx, t, api, nodes...)
+	t.Cleanup(func() { cleanUpCluster(t, api, nodes, &namespaces) })
+	api.applyFile(ctx, t, filepath.Join(e.root, "manifests", "rbac.yaml"), false)
+	if t.Failed() {
+		t.FailNow()
+	}
+	waitAuthorized(ctx, t, api, "system:serviceaccount:kube-system:spillway-scheduler",
+		authorizationv1.ResourceAttributes{Namespace: "kube-system", Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Name: "spillway-scheduler"})
+	kubeconfig := api.writeKubeconfig(t, api.serviceAccountToken(ctx, t, "kube-system", "spillway-scheduler"))
+
+	port, err := freePort() // nothing listens there
+	if err != nil {
+		t.Fatal(err)
+	}
+	prices := filepath.Join(t.TempDir(), "prices.yaml")
+	if err := os.WriteFile(prices, cost.DefaultYAML(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := fmt.Sprintf(reloadConfig, prices) + fmt.Sprintf(`      priceRefresh:
+        interval: 1h
+        timeout: 2s
+        aws: {region: us-east-1, endpoint: "http://127.0.0.1:%d"}
+`, port)
+	sched := startScheduler(ctx, t, e, []byte(config), kubeconfig)
+	pods := waitBound(ctx, t, api, sched, createPods(ctx, t, api,
+		newPod(ns, "while-down", "1", "2Gi", withScheduler(spillwayScheduler), tolerateVirtualKubelet)))
+	if got := pods[0].Spec.NodeName; got != "worker-1" {
+		t.Errorf("pod while-down went to %q, want worker-1", got)
+	}
+	deadline := time.Now().Add(pollTimeout)
+	for len(sched.logLines("Price refresh failed")) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no refresh failure in the log after %v", pollTimeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	line := sched.logLines("Price refresh failed")[0]
+	for _, want := range []string{"connection refused", "scheduling goes on with the last good catalog", prices} {
+		if !strings.Contains(line, want) {
+			t.Errorf("refresh failure log line lacks %q: %s", want, line)
+		}
+	}
+	if n := len(sched.logLines("Price refresh failed")); n != 1 {
+		t.Errorf("the failure was logged %d times within the interval; want once", n)
+	}
+	if err := sched.alive(); err != nil {
+		t.Errorf("spillway-scheduler exited: %v", err)
+	}
+}
