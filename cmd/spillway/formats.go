@@ -69,6 +69,14 @@ SCENARIOS (whatif --scenarios)
     schedulerName: spillway         # default: spillway
     sizeForPeak: false              # true: as many workers as the peak needs
 
+PRICE CATALOG (--price-catalog; written by prices refresh --out)
+  The format of cost/catalog.yaml (cost/README.md): apiVersion
+  spillway.dev/v1alpha1, kind PriceCatalog, updated YYYY-MM-DD, serverless
+  prices with their billing rules, dedicated instance types' hourly prices
+  and fallback rates, each with its sources. 'spillway prices refresh'
+  writes one dated from the AWS and Azure public price lists; its sources
+  say which prices were fetched and which were kept from the base catalog.
+
 OUTPUTS (simulate --out DIR; whatif writes one DIR/<scenario>/ each)
   summary.json     cost.total_usd, cost.dedicated_usd (every VM x span),
                    cost.serverless_usd (each pod's bill: shape rounding,

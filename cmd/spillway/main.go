@@ -30,6 +30,7 @@ func newRootCommand() *cobra.Command {
 	}
 	root.AddCommand(newSimulateCommand(), newWhatifCommand(), newImportCommand(), newFormatsTopic())
 	root.AddCommand(newTuneCommand(), newPlanCommand())
+	root.AddCommand(newPricesCommand())
 	return root
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync/atomic"
 
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -39,12 +40,15 @@ type BurstCost struct {
 	handle   framework.Handle
 	args     config.BurstCostArgs
 	pricing  cost.PricingOption
-	prices   *cost.Catalog
 	backends *backends.Catalog
-	// serverless[i] prices the catalog's i-th backend (nil: no per-pod bill).
-	serverless []*cost.ServerlessPrice
-	history    *workload.Tracker
-	jobs       batchlisters.JobLister
+	// current is the price catalog in use; the background refresh and
+	// file reload swap it, PreScore loads it once per pod.
+	current atomic.Pointer[priced]
+	// base is the catalog a refresh starts from: priceCatalogFile's last
+	// good version, or the embedded catalog.
+	base    atomic.Pointer[cost.Catalog]
+	history *workload.Tracker
+	jobs    batchlisters.JobLister
 }
 
 var (
@@ -55,9 +59,16 @@ var (
 )
 
 // New builds the plugin from its args; bad args or unreadable catalogs fail
-// the scheduler's start.
+// the scheduler's start. It starts the background reload of
+// priceCatalogFile and the price refresh (when configured), which stop
+// with ctx.
 func New(ctx context.Context, obj runtime.Object, h framework.Handle) (framework.Plugin, error) {
-	return NewWithClock(ctx, obj, h, clock.RealClock{})
+	pl, err := NewWithClock(ctx, obj, h, clock.RealClock{})
+	if err != nil {
+		return nil, err
+	}
+	pl.startBackground(ctx, clock.RealClock{})
+	return pl, nil
 }
 
 // NewWithClock is New with the clock that times pod lifetimes (the
@@ -78,19 +89,14 @@ func NewWithClock(_ context.Context, obj runtime.Object, h framework.Handle, clk
 	if err != nil {
 		return nil, fmt.Errorf("%s: backendCatalogFile: %w", Name, err)
 	}
-	pl := &BurstCost{handle: h, args: *args, prices: prices, backends: bc, history: workload.NewTracker(clk, 0)}
+	pl := &BurstCost{handle: h, args: *args, backends: bc, history: workload.NewTracker(clk, 0)}
 	pl.pricing, _ = cost.ParsePricingOption(args.VMPricing) // validated above
-	pl.serverless = make([]*cost.ServerlessPrice, len(bc.Backends))
-	for i, b := range bc.Backends {
-		if b.Pricing == "" {
-			continue
-		}
-		sp, ok := prices.Serverless(b.Pricing)
-		if !ok {
-			return nil, fmt.Errorf("%s: backend %q is priced as %q, which the price catalog does not list", Name, b.Name, b.Pricing)
-		}
-		pl.serverless[i] = sp
+	p, err := newPriced(prices, bc, catalogOrigin(args.PriceCatalogFile), catalogDate(prices))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", Name, err)
 	}
+	pl.current.Store(p)
+	pl.base.Store(prices)
 	if h != nil && h.SharedInformerFactory() != nil {
 		f := h.SharedInformerFactory()
 		if _, err := f.Core().V1().Pods().Informer().AddEventHandler(pl.history.Handler()); err != nil {
@@ -106,6 +112,8 @@ func (pl *BurstCost) Name() string { return Name }
 
 // preScoreState is what PreScore works out once per pod.
 type preScoreState struct {
+	// prices is the catalog every cost of this cycle is worked out with.
+	prices   *priced
 	horizon  horizon
 	cpuMilli int64
 	memBytes int64
@@ -132,14 +140,16 @@ func (pl *BurstCost) PreScore(ctx context.Context, state fwk.CycleState, pod *v1
 // estimate works out what PreScore keeps for a pod.
 func (pl *BurstCost) estimate(ctx context.Context, pod *v1.Pod) *preScoreState {
 	profile := backends.NewPodProfile(pod)
+	p := pl.current.Load()
 	s := &preScoreState{
+		prices:     p,
 		horizon:    pl.expectedLifetime(ctx, pod),
 		cpuMilli:   profile.CPUMilli,
 		memBytes:   profile.MemoryBytes,
 		virtualUSD: make([]float64, len(pl.backends.Backends)),
 	}
 	for i := range pl.backends.Backends {
-		s.virtualUSD[i] = pl.virtualCost(&pl.backends.Backends[i], pl.serverless[i], s)
+		s.virtualUSD[i] = pl.virtualCost(&pl.backends.Backends[i], p.serverless[i], s)
 	}
 	return s
 }
@@ -153,7 +163,7 @@ func (pl *BurstCost) virtualCost(b *backends.Backend, sp *cost.ServerlessPrice, 
 	billed := s.horizon.seconds + startup
 	var bill float64
 	if sp == nil {
-		bill, _ = pl.prices.VMHourlyUSD("", s.cpuMilli, s.memBytes, cost.OnDemand)
+		bill, _ = s.prices.catalog.VMHourlyUSD("", s.cpuMilli, s.memBytes, cost.OnDemand)
 		bill *= billed / 3600
 	} else {
 		b, err := sp.Bill(s.cpuMilli, s.memBytes, billed, false)
@@ -191,7 +201,7 @@ func (pl *BurstCost) nodeCost(s *preScoreState, nodeInfo fwk.NodeInfo) (float64,
 		return math.Inf(1), b
 	}
 	alloc, used := nodeInfo.GetAllocatable(), nodeInfo.GetRequested()
-	hourly, _ := pl.prices.VMHourlyUSD(node.Labels[instanceTypeLabel], alloc.GetMilliCPU(), alloc.GetMemory(), pl.pricing)
+	hourly, _ := s.prices.catalog.VMHourlyUSD(node.Labels[instanceTypeLabel], alloc.GetMilliCPU(), alloc.GetMemory(), pl.pricing)
 	share := vmShare(s.cpuMilli, s.memBytes, alloc.GetMilliCPU(), alloc.GetMemory())
 	free := freeAfter(s.cpuMilli, s.memBytes, used.GetMilliCPU(), used.GetMemory(), alloc.GetMilliCPU(), alloc.GetMemory())
 	return vmMarginalUSD(hourly, s.horizon.seconds, share, pl.args.VMMarginalCostFactor, pl.args.PackingFactor, free), nil

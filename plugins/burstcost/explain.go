@@ -33,7 +33,7 @@ var (
 // RegisterMetrics registers the plugin's metrics with the component-base
 // legacy registry (served on the scheduler's /metrics).
 func RegisterMetrics() {
-	registerMetrics.Do(func() { legacyregistry.MustRegister(placements, estimatedSpend) })
+	registerMetrics.Do(func() { legacyregistry.MustRegister(placements, estimatedSpend, catalogAge, catalogFailures) })
 }
 
 // placement explains why the pod went where it went.

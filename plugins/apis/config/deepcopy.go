@@ -19,7 +19,10 @@ func (in *ServerlessFitArgs) DeepCopy() *ServerlessFitArgs {
 func (in *ServerlessFitArgs) DeepCopyObject() runtime.Object { return in.DeepCopy() }
 
 // DeepCopyInto copies the receiver into out.
-func (in *BurstCostArgs) DeepCopyInto(out *BurstCostArgs) { *out = *in }
+func (in *BurstCostArgs) DeepCopyInto(out *BurstCostArgs) {
+	*out = *in
+	out.PriceRefresh = in.PriceRefresh.DeepCopy()
+}
 
 // DeepCopy returns a copy of the receiver.
 func (in *BurstCostArgs) DeepCopy() *BurstCostArgs {

@@ -19,6 +19,13 @@ type BurstCostArgs struct {
 
 	// PriceCatalogFile replaces the embedded price catalog. Empty: embedded.
 	PriceCatalogFile string
+	// PriceCatalogReloadInterval is how often PriceCatalogFile is checked
+	// for a new version (a changed file is loaded; a bad one is rejected
+	// and the last good catalog kept). 0: never.
+	PriceCatalogReloadInterval metav1.Duration
+	// PriceRefresh, when set, refreshes the prices from the providers'
+	// public price lists in the background. Nil: off.
+	PriceRefresh *PriceRefreshArgs
 	// BackendCatalogFile overrides embedded backend descriptions by name.
 	BackendCatalogFile string
 	// VMPricing is the pricing option of the dedicated VMs: OnDemand,

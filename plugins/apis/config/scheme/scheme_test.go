@@ -62,6 +62,7 @@ var defaults = map[string]runtime.Object{
 	"BurstCost": &config.BurstCostArgs{
 		VMPricing: "OnDemand", VMMarginalCostFactor: 0.1, PackingFactor: 1, StartupPenaltyUSDPerMinute: 0.01,
 		DefaultHorizon: metav1.Duration{Duration: time.Hour}, MinObservedLifetimes: 3,
+		PriceCatalogReloadInterval: metav1.Duration{Duration: time.Minute},
 	},
 	"Steadiness": &config.SteadinessArgs{
 		Window: metav1.Duration{Duration: time.Hour}, BasePercentile: 50, MinHistory: metav1.Duration{Duration: 5 * time.Minute},
@@ -119,6 +120,7 @@ func TestArgsDecoding(t *testing.T) {
 			want: &config.BurstCostArgs{
 				VMPricing: "Reserved", StartupPenaltyUSDPerMinute: 0.01,
 				DefaultHorizon: metav1.Duration{Duration: 90 * time.Second}, MinObservedLifetimes: 3,
+				PriceCatalogReloadInterval: metav1.Duration{Duration: time.Minute},
 			},
 		},
 		{

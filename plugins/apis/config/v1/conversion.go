@@ -30,6 +30,8 @@ func RegisterConversions(s *runtime.Scheme) error {
 		{(*BurstCostArgs)(nil), (*config.BurstCostArgs)(nil), func(a, b interface{}, _ conversion.Scope) error {
 			in, out := a.(*BurstCostArgs), b.(*config.BurstCostArgs)
 			out.PriceCatalogFile = ptr.Deref(in.PriceCatalogFile, "")
+			out.PriceCatalogReloadInterval = ptr.Deref(in.PriceCatalogReloadInterval, metav1.Duration{})
+			out.PriceRefresh = priceRefreshToInternal(in.PriceRefresh)
 			out.BackendCatalogFile = ptr.Deref(in.BackendCatalogFile, "")
 			out.VMPricing = ptr.Deref(in.VMPricing, "")
 			out.VMMarginalCostFactor = ptr.Deref(in.VMMarginalCostFactor, 0)
@@ -42,6 +44,8 @@ func RegisterConversions(s *runtime.Scheme) error {
 		{(*config.BurstCostArgs)(nil), (*BurstCostArgs)(nil), func(a, b interface{}, _ conversion.Scope) error {
 			in, out := a.(*config.BurstCostArgs), b.(*BurstCostArgs)
 			out.PriceCatalogFile = ptr.To(in.PriceCatalogFile)
+			out.PriceCatalogReloadInterval = ptr.To(in.PriceCatalogReloadInterval)
+			out.PriceRefresh = priceRefreshFromInternal(in.PriceRefresh)
 			out.BackendCatalogFile = ptr.To(in.BackendCatalogFile)
 			out.VMPricing = ptr.To(in.VMPricing)
 			out.VMMarginalCostFactor = ptr.To(in.VMMarginalCostFactor)

@@ -36,6 +36,8 @@ func (in *ServerlessFitArgs) DeepCopyObject() runtime.Object { return in.DeepCop
 func (in *BurstCostArgs) DeepCopyInto(out *BurstCostArgs) {
 	*out = *in
 	out.PriceCatalogFile = copyPtr(in.PriceCatalogFile)
+	out.PriceCatalogReloadInterval = copyPtr(in.PriceCatalogReloadInterval)
+	out.PriceRefresh = in.PriceRefresh.DeepCopy()
 	out.BackendCatalogFile = copyPtr(in.BackendCatalogFile)
 	out.VMPricing = copyPtr(in.VMPricing)
 	out.VMMarginalCostFactor = copyPtr(in.VMMarginalCostFactor)

@@ -15,6 +15,10 @@ const (
 	DefaultStartupPenaltyUSDPerMinute = 0.01
 	DefaultHorizon                    = time.Hour
 	DefaultMinObservedLifetimes       = int32(3)
+	DefaultPriceCatalogReloadInterval = time.Minute
+	DefaultPriceRefreshInterval       = 6 * time.Hour
+	DefaultPriceRefreshTimeout        = 2 * time.Minute
+	DefaultPriceRefreshMaxBytes       = int64(4 << 30)
 
 	DefaultWindow            = time.Hour
 	DefaultBasePercentile    = int32(50)
@@ -34,6 +38,20 @@ func SetDefaults_ServerlessFitArgs(obj *ServerlessFitArgs) { //nolint:revive // 
 func SetDefaults_BurstCostArgs(obj *BurstCostArgs) { //nolint:revive // kube naming
 	if obj.PriceCatalogFile == nil {
 		obj.PriceCatalogFile = ptr.To("")
+	}
+	if obj.PriceCatalogReloadInterval == nil {
+		obj.PriceCatalogReloadInterval = &metav1.Duration{Duration: DefaultPriceCatalogReloadInterval}
+	}
+	if r := obj.PriceRefresh; r != nil {
+		if r.Interval == nil {
+			r.Interval = &metav1.Duration{Duration: DefaultPriceRefreshInterval}
+		}
+		if r.Timeout == nil {
+			r.Timeout = &metav1.Duration{Duration: DefaultPriceRefreshTimeout}
+		}
+		if r.MaxResponseBytes == nil {
+			r.MaxResponseBytes = ptr.To(DefaultPriceRefreshMaxBytes)
+		}
 	}
 	if obj.BackendCatalogFile == nil {
 		obj.BackendCatalogFile = ptr.To("")

@@ -19,6 +19,12 @@ type BurstCostArgs struct {
 
 	// PriceCatalogFile replaces the embedded price catalog. Default "".
 	PriceCatalogFile *string `json:"priceCatalogFile,omitempty"`
+	// PriceCatalogReloadInterval is how often priceCatalogFile is checked
+	// for a new version; 0s: never. Default 1m.
+	PriceCatalogReloadInterval *metav1.Duration `json:"priceCatalogReloadInterval,omitempty"`
+	// PriceRefresh refreshes prices from the public price lists in the
+	// background. Default: off.
+	PriceRefresh *PriceRefresh `json:"priceRefresh,omitempty"`
 	// BackendCatalogFile overrides embedded backends by name. Default "".
 	BackendCatalogFile *string `json:"backendCatalogFile,omitempty"`
 	// VMPricing is OnDemand, Reserved or Spot. Default OnDemand.

@@ -33,6 +33,10 @@ func ValidateBurstCostArgs(path *field.Path, args *config.BurstCostArgs) error {
 	if args.MinObservedLifetimes < 1 || args.MinObservedLifetimes > 1000 {
 		errs = append(errs, field.Invalid(path.Child("minObservedLifetimes"), args.MinObservedLifetimes, "must be between 1 and 1000"))
 	}
+	if d := args.PriceCatalogReloadInterval.Duration; d < 0 || (d > 0 && d < time.Second) {
+		errs = append(errs, field.Invalid(path.Child("priceCatalogReloadInterval"), d.String(), "must be 0 (never) or at least 1s"))
+	}
+	errs = append(errs, validatePriceRefresh(path.Child("priceRefresh"), args.PriceRefresh)...)
 	return errs.ToAggregate()
 }
 
