@@ -28,9 +28,8 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newSimulateCommand(), newWhatifCommand(), newImportCommand(), newFormatsTopic())
-	root.AddCommand(newTuneCommand(), newPlanCommand())
-	root.AddCommand(newPricesCommand())
+	root.AddCommand(newSimulateCommand(), newWhatifCommand(), newImportCommand(), newTuneCommand(),
+		newPlanCommand(), newPricesCommand(), newFormatsTopic())
 	return root
 }
 
