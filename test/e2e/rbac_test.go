@@ -76,11 +76,12 @@ var spillwayExtras = []permission{
 // kubeSchedulerOmitted are kube-scheduler's permissions that rbac.yaml
 // deliberately leaves out, as its header says.
 var kubeSchedulerOmitted = map[permission]string{
-	{"", "extensions", "replicasets", "", "get"}:                         "no 1.16+ API server serves extensions",
-	{"", "extensions", "replicasets", "", "list"}:                        "no 1.16+ API server serves extensions",
-	{"", "extensions", "replicasets", "", "watch"}:                       "no 1.16+ API server serves extensions",
-	{"", "coordination.k8s.io", "leases", "spillway-scheduler", "list"}:  "the lease lock only gets, creates and updates",
-	{"", "coordination.k8s.io", "leases", "spillway-scheduler", "watch"}: "the lease lock only gets, creates and updates",
+	{"", "extensions", "replicasets", "", "get"}:                           "no 1.16+ API server serves extensions",
+	{"", "extensions", "replicasets", "", "list"}:                          "no 1.16+ API server serves extensions",
+	{"", "extensions", "replicasets", "", "watch"}:                         "no 1.16+ API server serves extensions",
+	{"", "coordination.k8s.io", "leases", "spillway-scheduler", "list"}:    "the lease lock only gets, creates and updates",
+	{"", "coordination.k8s.io", "leases", "spillway-scheduler", "watch"}:   "the lease lock only gets, creates and updates",
+	{"", "coordination.k8s.io", "leasecandidates", "", "deletecollection"}: "a candidate deletes only its own LeaseCandidate",
 }
 
 // TestRBACLeastPrivilege compares manifests/rbac.yaml with kube-scheduler's

@@ -77,7 +77,7 @@ func TestSteadinessAfterRestart(t *testing.T) {
 	if n := got[0].Spec.NodeName; !slices.Contains(workerNames, n) {
 		t.Errorf("the replacement of a base replica went to %s, want a worker", n)
 	}
-	checkPlaced(t, second, got[0], "steady", 8)
+	baseAfter := checkPlaced(t, second, got[0], "steady", 8)
 
 	// Replicas 9 and 10 are burst: serverless, since the VMs are past the
 	// headroom threshold (a worker has 1 CPU free for one of them).
@@ -86,26 +86,33 @@ func TestSteadinessAfterRestart(t *testing.T) {
 		if n := p.Spec.NodeName; n != aciNodeName && n != fargateNodeName {
 			t.Errorf("burst replica %s went to %s, want a virtual node", p.Name, n)
 		}
-		checkPlaced(t, second, p, "burst", 8)
+		if b := checkPlaced(t, second, p, "burst", 8); b != baseAfter {
+			baseAfter = -1 // not the same estimate throughout
+		}
 	}
 	checkSchedulerLog(t, second)
-	recordResult(t, "steadiness_restart", "base_before", 8, "base_after", 8,
+	recordResult(t, "steadiness_restart", "steady_replicas", 8, "base_after", baseAfter,
+		"burst_serverless", countVirtual(burst),
 		"rebuilt_after_s", rebuilt.Seconds(), "min_history_s", steadinessMinHistory.Seconds())
 }
+
+// steadinessLogger matches Steadiness's logger name (BurstCost logs a
+// "Placed pod" line too).
+var steadinessLogger = regexp.MustCompile(`logger="[^"]*Steadiness"`)
 
 // placedLine matches the fields of Steadiness's "Placed pod" log line.
 var placedLine = regexp.MustCompile(`class="?(\w+)"? reason="?(\w+)"? .*\bbase=(\d+)`)
 
 // checkPlaced checks Steadiness's log of the placement of p (-v=4): its
 // class, from the history (not a prior), with the given base.
-func checkPlaced(t *testing.T, s *schedulerProcess, p *v1.Pod, class string, base int) {
+func checkPlaced(t *testing.T, s *schedulerProcess, p *v1.Pod, class string, base int) int {
 	t.Helper()
 	want := fmt.Sprintf(`pod="%s/%s"`, p.Namespace, p.Name)
 	var line string
 	deadline := time.Now().Add(30 * time.Second)
 	for line == "" && time.Now().Before(deadline) {
 		for _, l := range s.logLines(`"Placed pod"`) {
-			if strings.Contains(l, want) {
+			if strings.Contains(l, want) && steadinessLogger.MatchString(l) {
 				line = l
 			}
 		}
@@ -116,12 +123,13 @@ func checkPlaced(t *testing.T, s *schedulerProcess, p *v1.Pod, class string, bas
 	m := placedLine.FindStringSubmatch(line)
 	if m == nil {
 		t.Errorf("no Steadiness log of %s's placement (%q); log lines of Steadiness:\n%s", p.Name, want, strings.Join(s.logLines("Placed pod"), "\n"))
-		return
+		return -1
 	}
 	gotBase, _ := strconv.Atoi(m[3])
 	if m[1] != class || m[2] != "history" || gotBase != base {
 		t.Errorf("%s: Steadiness says class %s (%s) base %d, want %s (history) base %d:\n%s", p.Name, m[1], m[2], gotBase, class, base, line)
 	}
+	return gotBase
 }
 
 func subset(got, of []string) bool {
@@ -131,4 +139,15 @@ func subset(got, of []string) bool {
 		}
 	}
 	return true
+}
+
+// countVirtual counts the pods on virtual nodes.
+func countVirtual(pods []*v1.Pod) int {
+	n := 0
+	for _, p := range pods {
+		if p.Spec.NodeName == aciNodeName || p.Spec.NodeName == fargateNodeName {
+			n++
+		}
+	}
+	return n
 }
