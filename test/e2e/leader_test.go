@@ -22,7 +22,7 @@ func TestLeaderElection(t *testing.T) {
 	pods := c.burstJob(ctx, t, "leader", n)
 
 	start := time.Now()
-	c.createAtOnce(ctx, t, pods)
+	created := c.createInBackground(ctx, t, pods)
 	c.kubelet.waitCounts(ctx, t, "half the burst is bound", placeTimeout, leader, func(k kubeletCounts) bool { return k.bound >= n/2 })
 	if h := c.leaseHolder(ctx); h != holder {
 		t.Fatalf("the lease went from %q to %q while the leader was alive", holder, h)
@@ -34,6 +34,10 @@ func TestLeaderElection(t *testing.T) {
 	killed := time.Now()
 	before := c.kubelet.counts().bound
 	t.Logf("killed the leader with %d of %d pods bound", before, n)
+	created()
+	if before > n*9/10 {
+		t.Fatalf("killed the leader only with %d of %d pods bound: too late to test a failover mid-burst", before, n)
+	}
 
 	newHolder := c.waitNewLeader(ctx, t, holder, 2*time.Minute, standby)
 	took := time.Now()

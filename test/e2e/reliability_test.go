@@ -173,6 +173,25 @@ func (c *relCluster) burstJob(ctx context.Context, t *testing.T, name string, n 
 // are created.
 func (c *relCluster) createAtOnce(ctx context.Context, t *testing.T, pods []*v1.Pod) {
 	t.Helper()
+	if err := c.create(ctx, pods); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// createInBackground starts creating the pods as createAtOnce does and
+// returns a function that waits until all are created.
+func (c *relCluster) createInBackground(ctx context.Context, t *testing.T, pods []*v1.Pod) (wait func()) {
+	done := make(chan error, 1)
+	go func() { done <- c.create(ctx, pods) }()
+	return func() {
+		t.Helper()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (c *relCluster) create(ctx context.Context, pods []*v1.Pod) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(pods))
 	next := atomic.Int64{}
@@ -194,9 +213,7 @@ func (c *relCluster) createAtOnce(ctx context.Context, t *testing.T, pods []*v1.
 	}
 	wg.Wait()
 	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	return <-errs // nil if none
 }
 
 // checkAllBoundOnce lists the namespace's pods and checks that every one of
@@ -315,12 +332,16 @@ func TestRestartMidBurst(t *testing.T) {
 	pods := c.burstJob(ctx, t, "restart", n)
 
 	start := time.Now()
-	c.createAtOnce(ctx, t, pods)
+	created := c.createInBackground(ctx, t, pods)
 	c.kubelet.waitCounts(ctx, t, "half the burst is bound", placeTimeout, first, func(k kubeletCounts) bool { return k.bound >= n/2 })
 	first.kill()
 	killed := time.Now()
 	before := c.kubelet.counts().bound
 	t.Logf("killed the scheduler with %d of %d pods bound", before, n)
+	created()
+	if before > n*9/10 {
+		t.Fatalf("killed the scheduler only with %d of %d pods bound: too late to test a restart mid-burst", before, n)
+	}
 
 	second := launchScheduler(ctx, t, c.e, c.config, c.kubeconfig, schedulerOptions{standby: true})
 	c.waitNewLeader(ctx, t, holder, 2*time.Minute, second)
