@@ -34,13 +34,13 @@ func TestLeaderElection(t *testing.T) {
 	killed := time.Now()
 	before := c.kubelet.counts().bound
 	t.Logf("killed the leader with %d of %d pods bound", before, n)
+
+	newHolder := c.waitNewLeader(ctx, t, holder, 2*time.Minute, standby)
+	took := time.Now()
 	created()
 	if before > n*9/10 {
 		t.Fatalf("killed the leader only with %d of %d pods bound: too late to test a failover mid-burst", before, n)
 	}
-
-	newHolder := c.waitNewLeader(ctx, t, holder, 2*time.Minute, standby)
-	took := time.Now()
 	c.kubelet.waitCounts(ctx, t, "every pod is bound", placeTimeout, standby, func(k kubeletCounts) bool { return k.bound >= n })
 	done := c.kubelet.counts().lastBound
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -338,14 +339,15 @@ func TestRestartMidBurst(t *testing.T) {
 	killed := time.Now()
 	before := c.kubelet.counts().bound
 	t.Logf("killed the scheduler with %d of %d pods bound", before, n)
-	created()
-	if before > n*9/10 {
-		t.Fatalf("killed the scheduler only with %d of %d pods bound: too late to test a restart mid-burst", before, n)
-	}
 
 	second := launchScheduler(ctx, t, c.e, c.config, c.kubeconfig, schedulerOptions{standby: true})
 	c.waitNewLeader(ctx, t, holder, 2*time.Minute, second)
 	leading := time.Now()
+	created()
+	if before > n*9/10 {
+		t.Fatalf("killed the scheduler only with %d of %d pods bound: too late to test a restart mid-burst", before, n)
+	}
+	t.Logf("the new scheduler on the lease:\n%s", strings.Join(second.logLines("acquire"), "\n"))
 	c.kubelet.waitCounts(ctx, t, "every pod is bound", placeTimeout, second, func(k kubeletCounts) bool { return k.bound >= n })
 	done := c.kubelet.counts().lastBound
 
