@@ -334,20 +334,6 @@ func (k *fakeKubelet) boundBetween(from, to time.Time) int {
 	return n
 }
 
-// firstBoundAfter returns when the first pod was bound at or after from
-// (zero if none).
-func (k *fakeKubelet) firstBoundAfter(from time.Time) time.Time {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	var first time.Time
-	for _, r := range k.pods {
-		if !r.boundAt.Before(from) && (first.IsZero() || r.boundAt.Before(first)) {
-			first = r.boundAt
-		}
-	}
-	return first
-}
-
 // nodeOf returns the node the kubelet saw the pod bound to.
 func (k *fakeKubelet) nodeOf(uid types.UID) string {
 	k.mu.Lock()

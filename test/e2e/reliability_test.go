@@ -255,7 +255,7 @@ func (c *relCluster) checkAllBoundOnce(ctx context.Context, t *testing.T, want [
 	return perNode
 }
 
-// checkNoRefusal fails the test if the scheduler's log shows the API server
+// checkSchedulerLog fails the test if the scheduler's log shows the API server
 // refusing it a permission, or a panic.
 func checkSchedulerLog(t *testing.T, scheds ...*schedulerProcess) {
 	t.Helper()
