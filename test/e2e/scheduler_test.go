@@ -104,6 +104,17 @@ func launchScheduler(ctx context.Context, t *testing.T, e *env, config []byte, k
 		"-v=4",
 	)
 	p.cmd.Stdout, p.cmd.Stderr = out, out
+	// The Deployment's root filesystem is read-only: the process runs in
+	// an empty directory, with HOME and TMPDIR empty too, which must stay
+	// empty.
+	scratch := t.TempDir()
+	for _, d := range []string{"cwd", "home", "tmp"} {
+		if err := os.Mkdir(filepath.Join(scratch, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.cmd.Dir = filepath.Join(scratch, "cwd")
+	p.cmd.Env = append(os.Environ(), "HOME="+filepath.Join(scratch, "home"), "TMPDIR="+filepath.Join(scratch, "tmp"))
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -114,6 +125,9 @@ func launchScheduler(ctx context.Context, t *testing.T, e *env, config []byte, k
 	}()
 	t.Cleanup(func() {
 		p.stop()
+		if written := filesUnder(scratch); len(written) > 0 {
+			t.Errorf("spillway-scheduler wrote %v: a read-only root filesystem (deployment.yaml) would refuse it", written)
+		}
 		if t.Failed() {
 			showTail(t, "spillway-scheduler", p.logFile, 60)
 		}
@@ -251,4 +265,16 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// filesUnder lists the files (not directories) under dir.
+func filesUnder(dir string) []string {
+	var files []string
+	_ = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, path)
+		}
+		return nil
+	})
+	return files
 }
