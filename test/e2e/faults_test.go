@@ -18,6 +18,7 @@ import (
 	restclient "k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"sigs.k8s.io/yaml"
 )
 
 // The faults that faultProxy injects into binding POSTs, in turn.
@@ -230,7 +231,13 @@ func TestAPIFaults(t *testing.T) {
 	c := newRelCluster(t, "faults")
 	ctx := t.Context()
 	fp := startFaultProxy(t, c.api)
-	sched := startScheduler(ctx, t, c.e, c.config, fp.kubeconfig(t, c.token))
+	// The lease renewals pass the proxy unharmed, but on a loaded machine
+	// the API server (under -race, in this process) can take longer than the
+	// 10 s renew deadline to answer them, and kube-scheduler then exits by
+	// design (TestLeaderElection covers that path): here the deadline is
+	// longer, so that only the injected faults are under test.
+	config := withLeaseTimes(t, c.config, 60*time.Second, 45*time.Second)
+	sched := startScheduler(ctx, t, c.e, config, fp.kubeconfig(t, c.token))
 	pods := c.burstJob(ctx, t, "faults", n)
 
 	fp.on.Store(true)
@@ -299,4 +306,24 @@ func allInjected(c faultCounts, k int) bool {
 		}
 	}
 	return true
+}
+
+// withLeaseTimes returns the configuration with other leader-election
+// lease and renew durations.
+func withLeaseTimes(t *testing.T, config []byte, lease, renew time.Duration) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := yaml.Unmarshal(config, &m); err != nil {
+		t.Fatal(err)
+	}
+	le, _ := m["leaderElection"].(map[string]any)
+	if le == nil {
+		t.Fatal("the configuration has no leaderElection")
+	}
+	le["leaseDuration"], le["renewDeadline"] = lease.String(), renew.String()
+	out, err := yaml.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
