@@ -205,7 +205,10 @@ func (k *fakeKubelet) work(ctx context.Context) bool {
 	if r == nil {
 		return true
 	}
-	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+	// As a kubelet does, it keeps trying through conflicts and an API
+	// server slow to answer (a loaded machine): any error but NotFound.
+	backoff := wait.Backoff{Steps: 10, Duration: 100 * time.Millisecond, Factor: 2, Cap: 5 * time.Second}
+	err = retry.OnError(backoff, func(err error) bool { return !apierrors.IsNotFound(err) && ctx.Err() == nil }, func() error {
 		cur, err := k.client.CoreV1().Pods(key.Namespace).Get(ctx, key.Name, metav1.GetOptions{})
 		if err != nil {
 			return err
