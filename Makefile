@@ -40,9 +40,14 @@ demo:
 
 # The race detector slows the simulator ~10x, so its 1-million-event
 # constant-memory test runs a second time without it, at full size.
+# test/e2e writes its measurements (RESULT lines) to E2E_RESULTS: go test
+# shows no output of a passing package, so they are printed at the end.
+E2E_RESULTS := $(CURDIR)/$(BIN)/e2e-results.txt
 test:
-	$(GO) test $(TEST_FLAGS) ./...
+	@mkdir -p $(BIN); rm -f $(E2E_RESULTS)
+	SPILLWAY_E2E_RESULTS=$(E2E_RESULTS) $(GO) test $(TEST_FLAGS) ./...
 	$(GO) test -count=1 -run '^TestConstantMemory$$' ./simulator/
+	@cat $(E2E_RESULTS) 2>/dev/null || true
 
 e2e:
 	$(GO) test $(TEST_FLAGS) -count=1 -v ./test/e2e/...

@@ -229,6 +229,10 @@ func TestFidelity(t *testing.T) {
 	t.Logf("fidelity: %d/%d same node, %d/%d same class (real: %v; %d placements chose among several feasible nodes); simulator %v, real scheduler %v, test %v",
 		sameNode, n, sameClass, n, perClass, choices, simWall.Round(time.Millisecond), realWall.Round(time.Millisecond),
 		time.Since(start).Round(time.Millisecond))
+	share := func(k int) string { return fmt.Sprintf("%.3f", float64(k)/float64(n)) }
+	recordResult(t, "fidelity", "pods", n, "same_node", share(sameNode), "same_class", share(sameClass),
+		"real_vm", share(perClass["VM"]), "real_aci", share(perClass["aci"]), "real_pending", share(perClass["Pending"]),
+		"sim_s", fmt.Sprintf("%.2f", simWall.Seconds()), "real_s", fmt.Sprintf("%.1f", realWall.Seconds()))
 	// Every pod on the same node. (Two differences were found this way and
 	// fixed: the simulator did not publish ReplicaSets to the plugins'
 	// listers, so kube-scheduler's default topology spreading never applied;

@@ -69,6 +69,7 @@ func run(m *testing.M) int {
 
 	shared, setupErr = setUp(ptb, dir)
 	code := m.Run()
+	printResults(os.Stdout)
 	ptb.runCleanups()
 	if errs := ptb.errors(); len(errs) > 0 {
 		// Reported by the servers outside any test (etcd stopping badly, ...).

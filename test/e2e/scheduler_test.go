@@ -70,6 +70,20 @@ type schedulerProcess struct {
 // Its log (-v=4) is kept in a file whose tail is shown if the test fails.
 func startScheduler(ctx context.Context, t *testing.T, e *env, config []byte, kubeconfig string) *schedulerProcess {
 	t.Helper()
+	return launchScheduler(ctx, t, e, config, kubeconfig, schedulerOptions{})
+}
+
+// schedulerOptions change how launchScheduler runs the binary.
+type schedulerOptions struct {
+	// standby: wait only until the process is ready, not until some holder
+	// holds the lease (another replica leads, or a killed one still holds
+	// it until it expires).
+	standby bool
+}
+
+// launchScheduler is startScheduler with options.
+func launchScheduler(ctx context.Context, t *testing.T, e *env, config []byte, kubeconfig string, opts schedulerOptions) *schedulerProcess {
+	t.Helper()
 	port, err := freePort()
 	if err != nil {
 		t.Fatal(err)
@@ -90,6 +104,17 @@ func startScheduler(ctx context.Context, t *testing.T, e *env, config []byte, ku
 		"-v=4",
 	)
 	p.cmd.Stdout, p.cmd.Stderr = out, out
+	// The Deployment's root filesystem is read-only: the process runs in
+	// an empty directory, with HOME and TMPDIR empty too, which must stay
+	// empty.
+	scratch := t.TempDir()
+	for _, d := range []string{"cwd", "home", "tmp"} {
+		if err := os.Mkdir(filepath.Join(scratch, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.cmd.Dir = filepath.Join(scratch, "cwd")
+	p.cmd.Env = append(os.Environ(), "HOME="+filepath.Join(scratch, "home"), "TMPDIR="+filepath.Join(scratch, "tmp"))
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +125,9 @@ func startScheduler(ctx context.Context, t *testing.T, e *env, config []byte, ku
 	}()
 	t.Cleanup(func() {
 		p.stop()
+		if written := filesUnder(scratch); len(written) > 0 {
+			t.Errorf("spillway-scheduler wrote %v: a read-only root filesystem (deployment.yaml) would refuse it", written)
+		}
 		if t.Failed() {
 			showTail(t, "spillway-scheduler", p.logFile, 60)
 		}
@@ -114,11 +142,27 @@ func startScheduler(ctx context.Context, t *testing.T, e *env, config []byte, ku
 		t.Fatalf("spillway-scheduler did not get ready: %v\nrefusals by the API server in its log (is a rule missing from manifests/rbac.yaml?):\n%s",
 			err, strings.Join(forbidden, "\n"))
 	}
+	if opts.standby {
+		t.Logf("spillway-scheduler ready in %v (port %d, pid %d)", time.Since(start).Round(time.Millisecond), port, p.cmd.Process.Pid)
+		return p
+	}
 	if err := p.waitLeader(ctx, e.api, "kube-system", "spillway-scheduler"); err != nil {
 		t.Fatalf("spillway-scheduler did not take the lead: %v", err)
 	}
 	t.Logf("spillway-scheduler ready and leading in %v (port %d)", time.Since(start).Round(time.Millisecond), port)
 	return p
+}
+
+// kill kills the process with SIGKILL, as a crash or an OOM kill would:
+// it releases nothing (its lease stays held until it expires).
+func (p *schedulerProcess) kill() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.exited
 }
 
 // stop terminates the process, as the kubelet would, then kills it.
@@ -221,4 +265,16 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// filesUnder lists the files (not directories) under dir.
+func filesUnder(dir string) []string {
+	var files []string
+	_ = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, path)
+		}
+		return nil
+	})
+	return files
 }
