@@ -47,3 +47,29 @@ func timeWeightedPercentile(samples []sample, now, start time.Time, p int32) int
 	}
 	return spans[len(spans)-1].count
 }
+
+// Point is a replica count recorded at a time, as a history source (e.g.
+// Prometheus) gives it; it holds until the next point.
+type Point struct {
+	At    time.Time
+	Count int
+}
+
+// PercentileOf returns the time-weighted percentile p (1..100) of the
+// counts in points (oldest first) over [start, now], the same measure as
+// Tracker.Base.
+func PercentileOf(points []Point, start, now time.Time, p int32) int {
+	samples := make([]sample, 0, len(points))
+	for _, pt := range points {
+		if pt.At.After(now) {
+			break
+		}
+		samples = append(samples, sample{at: pt.At, count: pt.Count})
+	}
+	// Keep only the sample in force at start and those after it.
+	drop := 0
+	for drop+1 < len(samples) && !samples[drop+1].at.After(start) {
+		drop++
+	}
+	return timeWeightedPercentile(samples[drop:], now, start, p)
+}
