@@ -29,8 +29,8 @@ type Source struct {
 	clock   clock.WithTicker
 	trigger chan struct{}
 
-	mu     sync.Mutex
-	owners map[workload.Key]*entry
+	mu       sync.Mutex
+	owners   map[workload.Key]*entry
 	failing  bool      // the last round had failures
 	loggedAt time.Time // last failure log: at most one per interval
 }
