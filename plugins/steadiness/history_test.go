@@ -9,8 +9,8 @@ import (
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/utils/ptr"
 	clocktesting "k8s.io/utils/clock/testing"
+	"k8s.io/utils/ptr"
 
 	"github.com/spillway-dev/spillway/plugins/apis/config"
 	"github.com/spillway-dev/spillway/plugins/internal/workload"
@@ -30,7 +30,7 @@ func replica(deployment, suffix string) *v1.Pod {
 	const hash = "5d4f8c9b7"
 	return &v1.Pod{ObjectMeta: metav1.ObjectMeta{
 		Namespace: "default", Name: deployment + "-" + hash + "-" + suffix, UID: types.UID(deployment + "-" + suffix),
-		Labels: map[string]string{"pod-template-hash": hash},
+		Labels:          map[string]string{"pod-template-hash": hash},
 		OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: deployment + "-" + hash, Controller: ptr.To(true)}},
 	}}
 }
