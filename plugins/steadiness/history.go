@@ -13,6 +13,13 @@ import (
 	"github.com/spillway-dev/spillway/plugins/internal/workload"
 )
 
+// Owner names a workload (its controller, ReplicaSets folded into their
+// Deployment), for HistorySource implementations outside plugins/.
+type Owner = workload.Key
+
+// Point is a replica count recorded at a time; it holds until the next.
+type Point = workload.Point
+
 // HistorySource gives workloads' replica-count history recorded outside
 // the scheduler (Prometheus, or in the simulator the trace's own past), so
 // a restarted scheduler knows what the workload did before it started.
@@ -49,6 +56,13 @@ func (pl *Steadiness) startPrometheus(ctx context.Context, args *config.Steadine
 	go src.Run(klog.NewContext(ctx, logger(ctx)))
 	pl.source = src
 	return nil
+}
+
+// BaseOf returns what the plugin takes as owner's steady base now, how
+// long the owner has been observed and where the base came from ("source"
+// or "cluster"), as PreScore works it out.
+func (pl *Steadiness) BaseOf(owner Owner) (base int, observed time.Duration, from string) {
+	return pl.base(owner)
 }
 
 // base returns the owner's steady base, how long it has been observed
