@@ -10,7 +10,7 @@ import (
 
 	"github.com/spillway-dev/spillway/plugins/apis/config"
 	schedv1 "github.com/spillway-dev/spillway/plugins/apis/config/v1"
-	"github.com/spillway-dev/spillway/plugins/internal/promhistory/promtest"
+	"github.com/spillway-dev/spillway/plugins/plugintesting/promtest"
 	"github.com/spillway-dev/spillway/plugins/internal/workload"
 )
 
