@@ -10,8 +10,8 @@ import (
 
 	"github.com/spillway-dev/spillway/plugins/apis/config"
 	schedv1 "github.com/spillway-dev/spillway/plugins/apis/config/v1"
-	"github.com/spillway-dev/spillway/plugins/plugintesting/promtest"
 	"github.com/spillway-dev/spillway/plugins/internal/workload"
+	"github.com/spillway-dev/spillway/plugins/plugintesting/promtest"
 )
 
 // afternoonTriples is a Deployment's replica count over the three days
