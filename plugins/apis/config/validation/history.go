@@ -3,6 +3,7 @@ package validation
 import (
 	"net/url"
 	"text/template"
+	"time"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -13,8 +14,13 @@ import (
 // an error response fits.
 const minResponseBytes = 1024
 
-// validatePrometheusHistory checks the Prometheus history source's args.
-func validatePrometheusHistory(path *field.Path, p *config.PrometheusHistory) field.ErrorList {
+// maxPointsPerSeries is the most points Prometheus returns per series of a
+// range query; it refuses a query for more.
+const maxPointsPerSeries = 11000
+
+// validatePrometheusHistory checks the Prometheus history source's args;
+// window is Steadiness's, the range of every query.
+func validatePrometheusHistory(path *field.Path, p *config.PrometheusHistory, window time.Duration) field.ErrorList {
 	var errs field.ErrorList
 	if u, err := url.Parse(p.URL); p.URL == "" {
 		errs = append(errs, field.Required(path.Child("url"), "the Prometheus server's base URL, e.g. http://prometheus:9090"))
@@ -27,6 +33,10 @@ func validatePrometheusHistory(path *field.Path, p *config.PrometheusHistory) fi
 		errs = append(errs, field.Invalid(path.Child("query"), p.Query, err.Error()))
 	}
 	errs = append(errs, positive(path.Child("step"), p.Step.Duration)...)
+	if p.Step.Duration > 0 && window/p.Step.Duration > maxPointsPerSeries {
+		errs = append(errs, field.Invalid(path.Child("step"), p.Step.String(),
+			"window / step must be at most 11000 points (Prometheus refuses more): use a longer step"))
+	}
 	errs = append(errs, positive(path.Child("refreshInterval"), p.RefreshInterval.Duration)...)
 	if p.MaxQueriesPerInterval < 1 {
 		errs = append(errs, field.Invalid(path.Child("maxQueriesPerInterval"), p.MaxQueriesPerInterval, "must be at least 1"))

@@ -30,6 +30,7 @@ func TestValidatePrometheusHistory(t *testing.T) {
 		{"no query", func(a *config.PrometheusHistory) { a.Query = "" }, []string{p + "query"}},
 		{"broken template", func(a *config.PrometheusHistory) { a.Query = "up{{.Name" }, []string{p + "query", "unclosed action"}},
 		{"zero step", func(a *config.PrometheusHistory) { a.Step.Duration = 0 }, []string{p + "step"}},
+		{"too many points per query", func(a *config.PrometheusHistory) { a.Step.Duration = 100 * time.Millisecond }, []string{p + "step", "11000 points"}},
 		{"zero interval", func(a *config.PrometheusHistory) { a.RefreshInterval.Duration = 0 }, []string{p + "refreshInterval"}},
 		{"no budget", func(a *config.PrometheusHistory) { a.MaxQueriesPerInterval = 0 }, []string{p + "maxQueriesPerInterval"}},
 		{"zero timeout", func(a *config.PrometheusHistory) { a.Timeout.Duration = 0 }, []string{p + "timeout"}},

@@ -51,7 +51,7 @@ func ValidateSteadinessArgs(path *field.Path, args *config.SteadinessArgs) error
 	}
 	errs = append(errs, positive(path.Child("longRunningJob"), args.LongRunningJob.Duration)...)
 	if p := args.History.Prometheus; p != nil {
-		errs = append(errs, validatePrometheusHistory(path.Child("history", "prometheus"), p)...)
+		errs = append(errs, validatePrometheusHistory(path.Child("history", "prometheus"), p, args.Window.Duration)...)
 	}
 	return errs.ToAggregate()
 }
