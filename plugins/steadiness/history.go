@@ -27,8 +27,7 @@ type HistorySource interface {
 	// History returns owner's replica counts over [start, end], oldest
 	// first (the first point may predate start: it is the one in force
 	// then), and whether the source has any; the caller does not change
-	// them. It must not block: the
-	// plugin calls it from PreScore.
+	// them. It must not block: the plugin calls it from PreScore.
 	History(owner workload.Key, start, end time.Time) ([]workload.Point, bool)
 }
 

@@ -2,6 +2,8 @@ package promhistory
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -175,5 +177,32 @@ func TestNewSourceRejectsABadTemplate(t *testing.T) {
 	_, err := NewSource(config.PrometheusHistory{URL: "http://127.0.0.1:1", Query: "{{.Owner}}"}, time.Hour, clocktesting.NewFakeClock(at(0)))
 	if err == nil || !strings.Contains(err.Error(), "query") {
 		t.Fatalf("error = %v, want a query template error", err)
+	}
+}
+
+// TestHistoryDoesNotWaitForTheNetwork: while a refresh hangs on a server
+// that does not answer, History still answers (from the cache) at once.
+func TestHistoryDoesNotWaitForTheNetwork(t *testing.T) {
+	arrived, release := make(chan struct{}, 10), make(chan struct{})
+	fs := newFakeServer(t, reply{status: 200, body: okBody})
+	fs.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		arrived <- struct{}{}
+		<-release
+		_, _ = fmt.Fprint(w, okBody)
+	})
+	src, _, ctx, _ := newTestSource(t, fs.URL, 10)
+	web := deployment("web")
+	src.History(web, at(0), at(1000))
+	done := make(chan struct{})
+	go func() { src.Refresh(ctx); close(done) }()
+	<-arrived // the refresher is now waiting on the server
+	if _, ok := src.History(web, at(0), at(1000)); ok {
+		t.Error("History during the first fetch: want no data yet")
+	}
+	src.History(deployment("api"), at(0), at(1000)) // a new owner: queued, not fetched inline
+	close(release)
+	<-done
+	if _, ok := src.History(web, at(0), at(1000)); !ok {
+		t.Error("History after the fetch: want data")
 	}
 }
