@@ -111,3 +111,28 @@ func (c countingSource) History(workload.Key, time.Time, time.Time) ([]workload.
 	*c.n++
 	return nil, false
 }
+
+// BenchmarkBaseFromAWeekOfHistory: the cost PreScore pays per pod for an
+// owner with a week of Prometheus history at a 1-minute step.
+func BenchmarkBaseFromAWeekOfHistory(b *testing.B) {
+	now := time.Date(2026, 3, 1, 15, 0, 0, 0, time.UTC)
+	web := workload.Key{Namespace: "default", Kind: workload.KindDeployment, Name: "web"}
+	var pts []workload.Point
+	for at := now.Add(-7 * 24 * time.Hour); !at.After(now); at = at.Add(time.Minute) {
+		pts = append(pts, workload.Point{At: at, Count: 2 + 4*int(at.Hour()/13)})
+	}
+	args := defaultArgs()
+	args.Window.Duration = 7 * 24 * time.Hour
+	pl, err := NewWithClock(context.Background(), args, nil, clocktesting.NewFakeClock(now))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pl.UseHistory(mapSource{web: pts})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, from := pl.BaseOf(web); from != fromSource {
+			b.Fatal(from)
+		}
+	}
+}

@@ -57,19 +57,48 @@ type Point struct {
 
 // PercentileOf returns the time-weighted percentile p (1..100) of the
 // counts in points (oldest first) over [start, now], the same measure as
-// Tracker.Base.
+// Tracker.Base. It is linear in the points and allocates only per distinct
+// count, as it runs in PreScore over up to a window of history.
 func PercentileOf(points []Point, start, now time.Time, p int32) int {
-	samples := make([]sample, 0, len(points))
-	for _, pt := range points {
-		if pt.At.After(now) {
-			break
+	i := sort.Search(len(points), func(i int) bool { return points[i].At.After(start) })
+	if i > 0 {
+		i-- // the point in force at start
+	}
+	j := sort.Search(len(points), func(j int) bool { return points[j].At.After(now) })
+	if i >= j {
+		return 0
+	}
+	pts := points[i:j]
+	byCount := map[int]time.Duration{}
+	var total time.Duration
+	for k, pt := range pts {
+		from, to := pt.At, now
+		if from.Before(start) {
+			from = start
 		}
-		samples = append(samples, sample{at: pt.At, count: pt.Count})
+		if k+1 < len(pts) {
+			to = pts[k+1].At
+		}
+		if d := to.Sub(from); d > 0 {
+			byCount[pt.Count] += d
+			total += d
+		}
 	}
-	// Keep only the sample in force at start and those after it.
-	drop := 0
-	for drop+1 < len(samples) && !samples[drop+1].at.After(start) {
-		drop++
+	if total == 0 {
+		return pts[len(pts)-1].Count
 	}
-	return timeWeightedPercentile(samples[drop:], now, start, p)
+	counts := make([]int, 0, len(byCount))
+	for c := range byCount {
+		counts = append(counts, c)
+	}
+	sort.Ints(counts)
+	need := time.Duration(float64(total) * float64(p) / 100)
+	var acc time.Duration
+	for _, c := range counts {
+		acc += byCount[c]
+		if acc >= need {
+			return c
+		}
+	}
+	return counts[len(counts)-1]
 }

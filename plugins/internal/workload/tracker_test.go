@@ -194,3 +194,32 @@ func TestPercentileOf(t *testing.T) {
 		t.Errorf("no points: %d, want 0", got)
 	}
 }
+
+// FuzzPercentileOfMatchesTheTracker: PercentileOf over points gives what
+// the tracker's percentile gives over the same change points.
+func FuzzPercentileOfMatchesTheTracker(f *testing.F) {
+	f.Add([]byte{1, 5, 3, 9, 2, 2}, int32(50), uint16(30))
+	f.Fuzz(func(t *testing.T, counts []byte, p int32, startMin uint16) {
+		p = 1 + (p%100+100)%100
+		t0 := time.Unix(0, 0)
+		var pts []Point
+		var samples []sample
+		for i, c := range counts {
+			at := t0.Add(time.Duration(i*7) * time.Minute)
+			pts = append(pts, Point{At: at, Count: int(c % 16)})
+			samples = append(samples, sample{at: at, count: int(c % 16)})
+		}
+		start, now := t0.Add(time.Duration(startMin%200)*time.Minute), t0.Add(time.Duration(len(counts)*7)*time.Minute)
+		drop := 0
+		for drop+1 < len(samples) && !samples[drop+1].at.After(start) {
+			drop++
+		}
+		want := timeWeightedPercentile(samples[drop:], now, start, p)
+		if start.After(now) || len(pts) == 0 {
+			return
+		}
+		if got := PercentileOf(pts, start, now, p); got != want {
+			t.Fatalf("PercentileOf = %d, tracker's percentile = %d", got, want)
+		}
+	})
+}
