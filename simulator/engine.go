@@ -45,6 +45,12 @@ type Config struct {
 	Decisions io.Writer
 	// Progress, when set, is called now and then with the trace bytes read.
 	Progress func(bytesRead int64)
+	// TraceHistory makes Steadiness read the trace's own past (the replica
+	// counts the trace gave each Deployment and StatefulSet before the
+	// simulated now) as its history source, as a scheduler reads
+	// Prometheus with history.prometheus set. Off: the in-cluster window
+	// only (history.prometheus is never contacted by the simulator).
+	TraceHistory bool
 }
 
 // Run simulates cfg and returns what it measured. Given the same inputs
@@ -93,6 +99,7 @@ type engine struct {
 	owners    map[string]bool // controllers of created pods already published
 	podSeq    int64
 
+	history    *TraceHistory // nil unless Config.TraceHistory
 	acct       accounting
 	decisions  *decisionWriter
 	events     int64
@@ -113,6 +120,10 @@ func newEngine(ctx context.Context, cfg Config) (*engine, error) {
 		rng:    rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5b111a7)),
 		queue:  newPending(), nodes: map[string]*nodeState{},
 		pods: map[string]*simPod{}, workloads: map[string]*workload{}, owners: map[string]bool{},
+	}
+	if cfg.TraceHistory {
+		e.history = NewTraceHistory(TraceHistoryKeep)
+		sched.UseHistory(e.history)
 	}
 	backendIndex := map[string]int{}
 	for _, v := range cfg.Cluster.Virtual {

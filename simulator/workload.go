@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
+	"github.com/spillway-dev/spillway/plugins/steadiness"
 	"github.com/spillway-dev/spillway/simulator/trace"
 )
 
@@ -55,6 +56,9 @@ func (e *engine) scale(ev trace.Event) error {
 	}
 	w.runFor = ev.RunFor
 	w.replicas = *ev.Replicas
+	if e.history != nil && w.kind != trace.Job {
+		e.history.Record(steadiness.Owner{Namespace: w.namespace, Kind: string(w.kind), Name: w.name}, e.clock.Now(), int(w.replicas))
+	}
 	return e.reconcile(w)
 }
 

@@ -13,11 +13,12 @@ import (
 
 func newSimulateCommand() *cobra.Command {
 	var (
-		in        inputs
-		traceFile string
-		scheduler string
-		out       string
-		decisions bool
+		in           inputs
+		traceFile    string
+		scheduler    string
+		out          string
+		decisions    bool
+		traceHistory bool
 	)
 	cmd := &cobra.Command{
 		Use:   "simulate --trace FILE --out DIR",
@@ -59,7 +60,7 @@ It writes into --out:
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
-			cfg := simulator.Config{Trace: f, TraceName: traceFile, Cluster: c, Profile: prof, Seed: in.seed, Until: in.until.Seconds()}
+			cfg := simulator.Config{Trace: f, TraceName: traceFile, Cluster: c, Profile: prof, Seed: in.seed, Until: in.until.Seconds(), TraceHistory: traceHistory}
 			if decisions {
 				df, err := os.Create(filepath.Join(out, simulator.DecisionsFile))
 				if err != nil {
@@ -91,6 +92,7 @@ It writes into --out:
 	cmd.Flags().StringVar(&scheduler, "scheduler-name", "spillway", "which profile of the configuration schedules the pods")
 	cmd.Flags().StringVar(&out, "out", "", "directory for summary.json, timeseries.csv and decisions.jsonl")
 	cmd.Flags().BoolVar(&decisions, "decisions", false, "also write decisions.jsonl")
+	cmd.Flags().BoolVar(&traceHistory, "trace-history", false, "Steadiness reads the trace's own past replica counts as its history source (the role of history.prometheus)")
 	return cmd
 }
 

@@ -35,6 +35,8 @@ type Steadiness struct {
 	args     config.SteadinessArgs
 	backends *backends.Catalog
 	history  *workload.Tracker
+	clock    clock.PassiveClock
+	source   HistorySource // nil: the in-cluster window only
 }
 
 var (
@@ -44,12 +46,22 @@ var (
 )
 
 // New builds the plugin from its args; bad args fail the scheduler's start.
+// With history.prometheus set it starts the Prometheus history source, which
+// refreshes in the background until ctx is done.
 func New(ctx context.Context, obj runtime.Object, h framework.Handle) (framework.Plugin, error) {
-	return NewWithClock(ctx, obj, h, clock.RealClock{})
+	pl, err := NewWithClock(ctx, obj, h, clock.RealClock{})
+	if err != nil {
+		return nil, err
+	}
+	if err := pl.startPrometheus(ctx, obj.(*config.SteadinessArgs)); err != nil {
+		return nil, err
+	}
+	return pl, nil
 }
 
 // NewWithClock is New with the clock of the replica-count history (the
-// simulator passes its virtual clock).
+// simulator passes its virtual clock). It starts no outside history source
+// (history.prometheus is ignored): see UseHistory.
 func NewWithClock(_ context.Context, obj runtime.Object, h framework.Handle, clk clock.PassiveClock) (*Steadiness, error) {
 	args, ok := obj.(*config.SteadinessArgs)
 	if !ok {
@@ -62,7 +74,7 @@ func NewWithClock(_ context.Context, obj runtime.Object, h framework.Handle, clk
 	if err != nil {
 		return nil, fmt.Errorf("%s: backendCatalogFile: %w", Name, err)
 	}
-	pl := &Steadiness{handle: h, args: *args, backends: bc, history: workload.NewTracker(clk, args.Window.Duration)}
+	pl := &Steadiness{handle: h, args: *args, backends: bc, history: workload.NewTracker(clk, args.Window.Duration), clock: clk}
 	if h != nil && h.SharedInformerFactory() != nil {
 		pods := h.SharedInformerFactory().Core().V1().Pods().Informer()
 		if _, err := pods.AddEventHandler(pl.history.Handler()); err != nil {
@@ -86,6 +98,7 @@ type preScoreState struct {
 	reason      string
 	owner       workload.Key
 	count, base int
+	baseFrom    string
 	vmUtil      float64
 	vm, virtual int64
 }
@@ -120,12 +133,12 @@ func (pl *Steadiness) classify(ctx context.Context, pod *v1.Pod) *preScoreState 
 	}
 	key, _ := workload.OwnerOf(pod)
 	count := pl.history.Count(key)
-	base, observed := pl.history.Base(key, pl.args.BasePercentile)
+	base, observed, from := pl.base(key)
 	class, reason := classify(classInput{
 		override: override, kind: key.Kind, count: count, base: base, observed: observed,
 		expected: expected, minHistory: pl.args.MinHistory.Duration, longJob: pl.args.LongRunningJob.Duration,
 	})
-	return &preScoreState{class: class, reason: reason, owner: key, count: count, base: base}
+	return &preScoreState{class: class, reason: reason, owner: key, count: count, base: base, baseFrom: from}
 }
 
 // vmUtilisation is the requested share of the dedicated nodes that take
@@ -186,7 +199,7 @@ func (pl *Steadiness) Reserve(ctx context.Context, state fwk.CycleState, pod *v1
 			s = pl.classify(ctx, pod)
 		}
 		l.Info("Placed pod", "pod", klog.KObj(pod), "node", nodeName, "class", s.class, "reason", s.reason,
-			"owner", s.owner.String(), "replica", s.count+1, "base", s.base, "vmUtilisation", s.vmUtil,
+			"owner", s.owner.String(), "replica", s.count+1, "base", s.base, "baseFrom", s.baseFrom, "vmUtilisation", s.vmUtil,
 			"vmScore", s.vm, "virtualScore", s.virtual)
 	}
 	pl.history.Assume(pod)

@@ -24,6 +24,7 @@ import (
 	"k8s.io/utils/clock"
 
 	spillway "github.com/spillway-dev/spillway/plugins"
+	"github.com/spillway-dev/spillway/plugins/steadiness"
 )
 
 var registerMetrics sync.Once
@@ -35,6 +36,7 @@ type Scheduler struct {
 	cache     cache.Cache
 	snapshot  *cache.Snapshot
 	observers []spillway.PodObserver
+	historied []historyUser
 	logger    klog.Logger
 	informers informers.SharedInformerFactory
 }
@@ -63,6 +65,9 @@ func New(ctx context.Context, profile *config.KubeSchedulerProfile, clk clock.Pa
 		if o, ok := p.(spillway.PodObserver); ok {
 			s.observers = append(s.observers, o)
 		}
+		if h, ok := p.(historyUser); ok {
+			s.historied = append(s.historied, h)
+		}
 	})
 	for _, r := range []frameworkruntime.Registry{own, extra} {
 		if err := registry.Merge(r); err != nil {
@@ -84,6 +89,21 @@ func New(ctx context.Context, profile *config.KubeSchedulerProfile, clk clock.Pa
 	}
 	s.fw = fw
 	return s, nil
+}
+
+// historyUser is a plugin that reads an outside history source
+// (Steadiness).
+type historyUser interface {
+	UseHistory(steadiness.HistorySource)
+}
+
+// UseHistory gives src to every plugin of the profile that reads an outside
+// replica-count history, in the role Prometheus plays for a real
+// scheduler. Call it before scheduling.
+func (s *Scheduler) UseHistory(src steadiness.HistorySource) {
+	for _, h := range s.historied {
+		h.UseHistory(src)
+	}
 }
 
 // AddObject adds a workload object that plugins look up through listers:

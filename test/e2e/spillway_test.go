@@ -276,6 +276,8 @@ current-context: none
 			[]string{"Steadiness", "basePercentile"}},
 		{"unknown vmPricing", replace(shipped, "vmPricing: OnDemand", "vmPricing: Cheap"),
 			[]string{"vmPricing", "Cheap"}},
+		{"history.prometheus without a url", replace(shipped, "longRunningJob: 1h", "longRunningJob: 1h\n          history:\n            prometheus: {step: 1m}"),
+			[]string{"Steadiness", "history.prometheus.url", "Required"}},
 		{"missing backend catalog", replace(shipped, `backendCatalogFile: ""`, `backendCatalogFile: /nonexistent/backends.yaml`),
 			[]string{"backendCatalogFile", "/nonexistent/backends.yaml"}},
 	}

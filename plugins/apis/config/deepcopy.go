@@ -38,7 +38,13 @@ func (in *BurstCostArgs) DeepCopy() *BurstCostArgs {
 func (in *BurstCostArgs) DeepCopyObject() runtime.Object { return in.DeepCopy() }
 
 // DeepCopyInto copies the receiver into out.
-func (in *SteadinessArgs) DeepCopyInto(out *SteadinessArgs) { *out = *in }
+func (in *SteadinessArgs) DeepCopyInto(out *SteadinessArgs) {
+	*out = *in
+	if in.History.Prometheus != nil {
+		p := *in.History.Prometheus
+		out.History.Prometheus = &p
+	}
+}
 
 // DeepCopy returns a copy of the receiver.
 func (in *SteadinessArgs) DeepCopy() *SteadinessArgs {

@@ -68,4 +68,37 @@ type SteadinessArgs struct {
 	// LongRunningJob is the expected lifetime beyond which a Job's pod counts
 	// as steady rather than bursty. > 0.
 	LongRunningJob metav1.Duration
+	// History is an optional source of replica-count history recorded
+	// outside the scheduler; the in-cluster window is the fallback.
+	History SteadinessHistory
+}
+
+// SteadinessHistory lists Steadiness's optional history sources.
+type SteadinessHistory struct {
+	// Prometheus, when set, reads each owner's history from a Prometheus
+	// server's query_range API.
+	Prometheus *PrometheusHistory
+}
+
+// PrometheusHistory configures the Prometheus history source.
+type PrometheusHistory struct {
+	// URL is the server's base URL (http or https), e.g.
+	// http://prometheus.monitoring:9090.
+	URL string
+	// Query is a text/template of a PromQL query over an owner's
+	// .Namespace, .Kind and .Name giving its replica count; empty output
+	// means "no query for this owner".
+	Query string
+	// Step is the query_range resolution. > 0.
+	Step metav1.Duration
+	// RefreshInterval is how often each owner's history is fetched again.
+	// > 0.
+	RefreshInterval metav1.Duration
+	// MaxQueriesPerInterval bounds the queries sent per refresh interval.
+	// >= 1.
+	MaxQueriesPerInterval int32
+	// Timeout bounds each HTTP attempt. > 0, <= RefreshInterval.
+	Timeout metav1.Duration
+	// MaxResponseBytes caps the size of a response body. >= 1024.
+	MaxResponseBytes int64
 }

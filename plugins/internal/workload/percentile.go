@@ -47,3 +47,58 @@ func timeWeightedPercentile(samples []sample, now, start time.Time, p int32) int
 	}
 	return spans[len(spans)-1].count
 }
+
+// Point is a replica count recorded at a time, as a history source (e.g.
+// Prometheus) gives it; it holds until the next point.
+type Point struct {
+	At    time.Time
+	Count int
+}
+
+// PercentileOf returns the time-weighted percentile p (1..100) of the
+// counts in points (oldest first) over [start, now], the same measure as
+// Tracker.Base. It is linear in the points and allocates only per distinct
+// count, as it runs in PreScore over up to a window of history.
+func PercentileOf(points []Point, start, now time.Time, p int32) int {
+	i := sort.Search(len(points), func(i int) bool { return points[i].At.After(start) })
+	if i > 0 {
+		i-- // the point in force at start
+	}
+	j := sort.Search(len(points), func(j int) bool { return points[j].At.After(now) })
+	if i >= j {
+		return 0
+	}
+	pts := points[i:j]
+	byCount := map[int]time.Duration{}
+	var total time.Duration
+	for k, pt := range pts {
+		from, to := pt.At, now
+		if from.Before(start) {
+			from = start
+		}
+		if k+1 < len(pts) {
+			to = pts[k+1].At
+		}
+		if d := to.Sub(from); d > 0 {
+			byCount[pt.Count] += d
+			total += d
+		}
+	}
+	if total == 0 {
+		return pts[len(pts)-1].Count
+	}
+	counts := make([]int, 0, len(byCount))
+	for c := range byCount {
+		counts = append(counts, c)
+	}
+	sort.Ints(counts)
+	need := time.Duration(float64(total) * float64(p) / 100)
+	var acc time.Duration
+	for _, c := range counts {
+		acc += byCount[c]
+		if acc >= need {
+			return c
+		}
+	}
+	return counts[len(counts)-1]
+}

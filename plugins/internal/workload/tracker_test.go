@@ -175,3 +175,51 @@ func TestTrackerForgetsWhatIsGone(t *testing.T) {
 		t.Error("the Job that just ended was forgotten at once")
 	}
 }
+
+func TestPercentileOf(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	m := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Minute) }
+	// 1 for [0,10), 5 for [10,40), 3 from 40 on; the window is [20, 60].
+	pts := []Point{{At: m(0), Count: 1}, {At: m(10), Count: 5}, {At: m(40), Count: 3}, {At: m(70), Count: 9}}
+	for _, tt := range []struct {
+		p    int32
+		want int
+	}{{1, 3}, {50, 3}, {51, 5}, {100, 5}} {
+		// In [20, 60]: 5 for 20 min, 3 for 20 min; the point at 70 is after now.
+		if got := PercentileOf(pts, m(20), m(60), tt.p); got != tt.want {
+			t.Errorf("p%d = %d, want %d", tt.p, got, tt.want)
+		}
+	}
+	if got := PercentileOf(nil, m(0), m(60), 50); got != 0 {
+		t.Errorf("no points: %d, want 0", got)
+	}
+}
+
+// FuzzPercentileOfMatchesTheTracker: PercentileOf over points gives what
+// the tracker's percentile gives over the same change points.
+func FuzzPercentileOfMatchesTheTracker(f *testing.F) {
+	f.Add([]byte{1, 5, 3, 9, 2, 2}, int32(50), uint16(30))
+	f.Fuzz(func(t *testing.T, counts []byte, p int32, startMin uint16) {
+		p = 1 + (p%100+100)%100
+		t0 := time.Unix(0, 0)
+		var pts []Point
+		var samples []sample
+		for i, c := range counts {
+			at := t0.Add(time.Duration(i*7) * time.Minute)
+			pts = append(pts, Point{At: at, Count: int(c % 16)})
+			samples = append(samples, sample{at: at, count: int(c % 16)})
+		}
+		start, now := t0.Add(time.Duration(startMin%200)*time.Minute), t0.Add(time.Duration(len(counts)*7)*time.Minute)
+		drop := 0
+		for drop+1 < len(samples) && !samples[drop+1].at.After(start) {
+			drop++
+		}
+		want := timeWeightedPercentile(samples[drop:], now, start, p)
+		if start.After(now) || len(pts) == 0 {
+			return
+		}
+		if got := PercentileOf(pts, start, now, p); got != want {
+			t.Fatalf("PercentileOf = %d, tracker's percentile = %d", got, want)
+		}
+	})
+}

@@ -63,6 +63,15 @@ func RegisterConversions(s *runtime.Scheme) error {
 			out.MinHistory = ptr.Deref(in.MinHistory, metav1.Duration{})
 			out.VMHeadroomPercent = ptr.Deref(in.VMHeadroomPercent, 0)
 			out.LongRunningJob = ptr.Deref(in.LongRunningJob, metav1.Duration{})
+			out.History = config.SteadinessHistory{}
+			if in.History != nil && in.History.Prometheus != nil {
+				p := in.History.Prometheus
+				out.History.Prometheus = &config.PrometheusHistory{
+					URL: ptr.Deref(p.URL, ""), Query: ptr.Deref(p.Query, ""), Step: ptr.Deref(p.Step, metav1.Duration{}),
+					RefreshInterval: ptr.Deref(p.RefreshInterval, metav1.Duration{}), MaxQueriesPerInterval: ptr.Deref(p.MaxQueriesPerInterval, 0),
+					Timeout: ptr.Deref(p.Timeout, metav1.Duration{}), MaxResponseBytes: ptr.Deref(p.MaxResponseBytes, 0),
+				}
+			}
 			return nil
 		}},
 		{(*config.SteadinessArgs)(nil), (*SteadinessArgs)(nil), func(a, b interface{}, _ conversion.Scope) error {
@@ -73,6 +82,14 @@ func RegisterConversions(s *runtime.Scheme) error {
 			out.MinHistory = ptr.To(in.MinHistory)
 			out.VMHeadroomPercent = ptr.To(in.VMHeadroomPercent)
 			out.LongRunningJob = ptr.To(in.LongRunningJob)
+			out.History = nil
+			if p := in.History.Prometheus; p != nil {
+				out.History = &SteadinessHistory{Prometheus: &PrometheusHistory{
+					URL: ptr.To(p.URL), Query: ptr.To(p.Query), Step: ptr.To(p.Step),
+					RefreshInterval: ptr.To(p.RefreshInterval), MaxQueriesPerInterval: ptr.To(p.MaxQueriesPerInterval),
+					Timeout: ptr.To(p.Timeout), MaxResponseBytes: ptr.To(p.MaxResponseBytes),
+				}}
+			}
 			return nil
 		}},
 	} {

@@ -69,6 +69,16 @@ func (in *SteadinessArgs) DeepCopyInto(out *SteadinessArgs) {
 	out.MinHistory = copyPtr[metav1.Duration](in.MinHistory)
 	out.VMHeadroomPercent = copyPtr(in.VMHeadroomPercent)
 	out.LongRunningJob = copyPtr[metav1.Duration](in.LongRunningJob)
+	if in.History != nil {
+		out.History = &SteadinessHistory{}
+		if p := in.History.Prometheus; p != nil {
+			out.History.Prometheus = &PrometheusHistory{
+				URL: copyPtr(p.URL), Query: copyPtr(p.Query), Step: copyPtr(p.Step),
+				RefreshInterval: copyPtr(p.RefreshInterval), MaxQueriesPerInterval: copyPtr(p.MaxQueriesPerInterval),
+				Timeout: copyPtr(p.Timeout), MaxResponseBytes: copyPtr(p.MaxResponseBytes),
+			}
+		}
+	}
 }
 
 // DeepCopy returns a copy of the receiver.

@@ -25,7 +25,17 @@ const (
 	DefaultMinHistory        = 5 * time.Minute
 	DefaultVMHeadroomPercent = int32(80)
 	DefaultLongRunningJob    = time.Hour
+
+	DefaultPrometheusStep                  = time.Minute
+	DefaultPrometheusRefreshInterval       = 5 * time.Minute
+	DefaultPrometheusMaxQueriesPerInterval = int32(100)
+	DefaultPrometheusTimeout               = 10 * time.Second
+	DefaultPrometheusMaxResponseBytes      = int64(8 << 20)
 )
+
+// DefaultPrometheusQuery is the replica count of a Deployment or a
+// StatefulSet as kube-state-metrics exports it; other kinds get no query.
+const DefaultPrometheusQuery = `{{if eq .Kind "Deployment"}}max(kube_deployment_status_replicas{namespace="{{.Namespace}}",deployment="{{.Name}}"}){{else if eq .Kind "StatefulSet"}}max(kube_statefulset_status_replicas{namespace="{{.Namespace}}",statefulset="{{.Name}}"}){{end}}`
 
 // SetDefaults_ServerlessFitArgs sets the unset fields to their defaults.
 func SetDefaults_ServerlessFitArgs(obj *ServerlessFitArgs) { //nolint:revive // kube naming
@@ -95,5 +105,34 @@ func SetDefaults_SteadinessArgs(obj *SteadinessArgs) { //nolint:revive // kube n
 	}
 	if obj.LongRunningJob == nil {
 		obj.LongRunningJob = &metav1.Duration{Duration: DefaultLongRunningJob}
+	}
+	if obj.History != nil && obj.History.Prometheus != nil {
+		SetDefaults_PrometheusHistory(obj.History.Prometheus)
+	}
+}
+
+// SetDefaults_PrometheusHistory sets the unset fields to their defaults
+// (but URL, which is required).
+func SetDefaults_PrometheusHistory(obj *PrometheusHistory) { //nolint:revive // kube naming
+	if obj.URL == nil {
+		obj.URL = ptr.To("")
+	}
+	if obj.Query == nil {
+		obj.Query = ptr.To(DefaultPrometheusQuery)
+	}
+	if obj.Step == nil {
+		obj.Step = &metav1.Duration{Duration: DefaultPrometheusStep}
+	}
+	if obj.RefreshInterval == nil {
+		obj.RefreshInterval = &metav1.Duration{Duration: DefaultPrometheusRefreshInterval}
+	}
+	if obj.MaxQueriesPerInterval == nil {
+		obj.MaxQueriesPerInterval = ptr.To(DefaultPrometheusMaxQueriesPerInterval)
+	}
+	if obj.Timeout == nil {
+		obj.Timeout = &metav1.Duration{Duration: DefaultPrometheusTimeout}
+	}
+	if obj.MaxResponseBytes == nil {
+		obj.MaxResponseBytes = ptr.To(DefaultPrometheusMaxResponseBytes)
 	}
 }

@@ -63,4 +63,33 @@ type SteadinessArgs struct {
 	// LongRunningJob is the expected lifetime beyond which a Job's pod is
 	// steady. Default 1h.
 	LongRunningJob *metav1.Duration `json:"longRunningJob,omitempty"`
+	// History is an optional source of replica-count history recorded
+	// outside the scheduler. Default none: the in-cluster window only.
+	History *SteadinessHistory `json:"history,omitempty"`
+}
+
+// SteadinessHistory lists Steadiness's optional history sources.
+type SteadinessHistory struct {
+	// Prometheus reads each owner's history from a Prometheus server.
+	Prometheus *PrometheusHistory `json:"prometheus,omitempty"`
+}
+
+// PrometheusHistory configures the Prometheus history source.
+type PrometheusHistory struct {
+	// URL of the server, e.g. http://prometheus.monitoring:9090. Required.
+	URL *string `json:"url,omitempty"`
+	// Query is a text/template over .Namespace, .Kind and .Name of an
+	// owner giving its replica count. Default DefaultPrometheusQuery
+	// (kube-state-metrics' Deployment and StatefulSet replicas).
+	Query *string `json:"query,omitempty"`
+	// Step is the query_range resolution. Default 1m.
+	Step *metav1.Duration `json:"step,omitempty"`
+	// RefreshInterval is how often each owner is fetched again. Default 5m.
+	RefreshInterval *metav1.Duration `json:"refreshInterval,omitempty"`
+	// MaxQueriesPerInterval bounds the queries per interval. Default 100.
+	MaxQueriesPerInterval *int32 `json:"maxQueriesPerInterval,omitempty"`
+	// Timeout of each HTTP attempt. Default 10s.
+	Timeout *metav1.Duration `json:"timeout,omitempty"`
+	// MaxResponseBytes caps a response body. Default 8 MiB.
+	MaxResponseBytes *int64 `json:"maxResponseBytes,omitempty"`
 }

@@ -54,6 +54,9 @@ func ValidateSteadinessArgs(path *field.Path, args *config.SteadinessArgs) error
 		errs = append(errs, field.Invalid(path.Child("vmHeadroomPercent"), args.VMHeadroomPercent, "must be between 0 and 100"))
 	}
 	errs = append(errs, positive(path.Child("longRunningJob"), args.LongRunningJob.Duration)...)
+	if p := args.History.Prometheus; p != nil {
+		errs = append(errs, validatePrometheusHistory(path.Child("history", "prometheus"), p, args.Window.Duration)...)
+	}
 	return errs.ToAggregate()
 }
 
