@@ -22,8 +22,10 @@ func newResults() *results {
 	return &results{samples: map[string]map[string][]float64{}, units: map[string][]string{}}
 }
 
-// procSuffix is the -GOMAXPROCS suffix of a benchmark's name.
-var procSuffix = regexp.MustCompile(`-\d+$`)
+// procSuffix is the -GOMAXPROCS suffix of a benchmark's name, and the
+// #NN that `go test` appends to a sub-benchmark run again under the same
+// name (the interleaved rounds of BenchmarkRealScheduler).
+var procSuffix = regexp.MustCompile(`(#\d+)?(-\d+)?$`)
 
 // parse reads the lines of `go test -bench` output: "BenchmarkName-2 N
 // value unit value unit ...". Other lines are skipped, but the
