@@ -65,7 +65,8 @@ fuzz:
 # go to $(BENCH_OUT)/benchstat.txt; benchtable prints the short table.
 BENCHSTAT    := golang.org/x/perf/cmd/benchstat@v0.0.0-20250813145418-2f7363a06fe1
 BENCH_OUT    ?= $(BIN)/bench
-BENCH_ROUNDS ?= 5
+BENCH_ROUNDS ?= 3
+REAL_ROUNDS  ?= 1
 BENCH_TIME   ?= 1s
 BENCH_FILTER ?= .
 bench:
@@ -78,7 +79,7 @@ bench:
 	  (cd bench && ../$(BENCH_OUT)/bench.test -test.run '^$$' -test.bench '$(BENCH_FILTER)' -test.benchtime $(BENCH_TIME) \
 	    -test.benchmem) | tee -a $(BENCH_OUT)/results.txt | grep '^Benchmark' || exit 1; \
 	done
-	$(GO) test -count=1 -run '^$$' -bench RealScheduler -benchtime 1x -timeout 20m ./test/e2e/ -real-rounds=2 \
+	$(GO) test -count=1 -run '^$$' -bench RealScheduler -benchtime 1x -timeout 20m ./test/e2e/ -real-rounds=$(REAL_ROUNDS) \
 	  | tee -a $(BENCH_OUT)/results.txt | grep '^Benchmark'
 	sed 's/#[0-9]*//' $(BENCH_OUT)/results.txt | $(GO) run $(BENCHSTAT) - > $(BENCH_OUT)/benchstat.txt
 	$(BENCH_OUT)/benchtable -workloads bench/workloads.yaml $(BENCH_OUT)/results.txt
