@@ -66,7 +66,7 @@ fuzz:
 BENCHSTAT    := golang.org/x/perf/cmd/benchstat@v0.0.0-20250813145418-2f7363a06fe1
 BENCH_OUT    ?= $(BIN)/bench
 BENCH_ROUNDS ?= 3
-REAL_ROUNDS  ?= 1
+REAL_ROUNDS  ?= 2
 BENCH_TIME   ?= 1s
 BENCH_FILTER ?= .
 bench:
