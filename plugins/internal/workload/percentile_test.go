@@ -37,7 +37,14 @@ func BenchmarkTimeWeightedPercentile(b *testing.B) {
 		samples[i] = sample{at: base.Add(time.Duration(i) * time.Second), count: 20 + i%7}
 	}
 	now := base.Add(time.Hour)
-	for b.Loop() {
-		timeWeightedPercentile(samples, now, base, 50)
+	for _, f := range []struct {
+		name string
+		f    func([]sample, time.Time, time.Time, int32) int
+	}{{"bucketed", timeWeightedPercentile}, {"sorted", sortedPercentile}} {
+		b.Run(f.name, func(b *testing.B) {
+			for b.Loop() {
+				f.f(samples, now, base, 50)
+			}
+		})
 	}
 }
