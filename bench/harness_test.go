@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -152,14 +151,4 @@ func (c *benchCluster) scheduleNext(tb testing.TB) bool {
 	c.live[c.head] = bound
 	c.head = (c.head + 1) % len(c.live)
 	return true
-}
-
-// readFile reads a file of the module.
-func readFile(tb testing.TB, name string) []byte {
-	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(root, name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return data
 }
