@@ -4,6 +4,7 @@
 #   make build   bin/spillway-scheduler
 #   make verify  gofmt, go vet, staticcheck
 #   make e2e     only the end-to-end tests against a real kube-apiserver
+#   make bench   benchmarks (./bench, real scheduler): median table, ratios, targets
 
 GO        ?= go
 BIN       ?= bin
@@ -18,7 +19,7 @@ LDFLAGS   := -s -w \
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.6.1
 TEST_FLAGS  ?= -race -timeout 25m
 
-.PHONY: all build demo test e2e verify fuzz clean
+.PHONY: all build demo test e2e verify fuzz bench clean
 
 all: build
 
@@ -60,6 +61,33 @@ fuzz:
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+# Every Benchmark* of ./bench, BENCH_ROUNDS times, the rounds interleaved
+# (each round runs all of them once, so spillway and default-scheduler,
+# simulator and bare framework, take turns on the same noisy machine); then
+# the real scheduler on the in-process kube-apiserver (its rounds
+# interleave inside one run). benchstat's medians and confidence intervals
+# go to $(BENCH_OUT)/benchstat.txt; benchtable prints the short table.
+BENCHSTAT    := golang.org/x/perf/cmd/benchstat@v0.0.0-20250813145418-2f7363a06fe1
+BENCH_OUT    ?= $(BIN)/bench
+BENCH_ROUNDS ?= 3
+REAL_ROUNDS  ?= 2
+BENCH_TIME   ?= 1s
+BENCH_FILTER ?= .
+bench:
+	@mkdir -p $(BENCH_OUT)
+	$(GO) test -c -o $(BENCH_OUT)/bench.test ./bench
+	$(GO) build -o $(BENCH_OUT)/benchtable ./bench/cmd/benchtable
+	@rm -f $(BENCH_OUT)/results.txt
+	@for i in $$(seq $(BENCH_ROUNDS)); do \
+	  echo "== round $$i of $(BENCH_ROUNDS)"; \
+	  (cd bench && ../$(BENCH_OUT)/bench.test -test.run '^$$' -test.bench '$(BENCH_FILTER)' -test.benchtime $(BENCH_TIME) \
+	    -test.benchmem) | tee -a $(BENCH_OUT)/results.txt | grep '^Benchmark' || exit 1; \
+	done
+	$(GO) test -count=1 -run '^$$' -bench RealScheduler -benchtime 1x -timeout 20m ./test/e2e/ -real-rounds=$(REAL_ROUNDS) \
+	  | tee -a $(BENCH_OUT)/results.txt | grep '^Benchmark'
+	sed 's/#[0-9]*//' $(BENCH_OUT)/results.txt | $(GO) run $(BENCHSTAT) - > $(BENCH_OUT)/benchstat.txt
+	$(BENCH_OUT)/benchtable -workloads bench/workloads.yaml $(BENCH_OUT)/results.txt
 
 verify:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi

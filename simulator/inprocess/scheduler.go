@@ -39,6 +39,7 @@ type Scheduler struct {
 	historied []historyUser
 	logger    klog.Logger
 	informers informers.SharedInformerFactory
+	sampling  *nodeSampling // nil: every node is filtered
 }
 
 // Result is the outcome of scheduling one pod.
@@ -214,7 +215,17 @@ func (s *Scheduler) filter(ctx context.Context, state fwk.CycleState, pod *v1.Po
 	}
 	counts := map[string]int{}
 	var feasible []fwk.NodeInfo
-	for _, ni := range all {
+	want, start := len(all), 0
+	if s.sampling != nil {
+		want, start = s.sampling.numFeasibleNodesToFind(len(all)), s.sampling.next
+	}
+	processed := 0
+	for i := range all {
+		if len(feasible) >= want {
+			break
+		}
+		processed++
+		ni := all[(start+i)%len(all)]
 		if pre != nil && !pre.AllNodes() && !pre.NodeNames.Has(ni.Node().Name) {
 			counts["node(s) excluded by PreFilter"]++
 			continue
@@ -230,6 +241,9 @@ func (s *Scheduler) filter(ctx context.Context, state fwk.CycleState, pod *v1.Po
 				counts[r]++
 			}
 		}
+	}
+	if s.sampling != nil && len(all) > 0 {
+		s.sampling.next = (start + processed) % len(all)
 	}
 	reasons := make([]string, 0, len(counts))
 	for r, n := range counts {

@@ -83,7 +83,7 @@ func startAPIServer(ptb *packageTB) (api *apiServer, err error) {
 // writeKubeconfig writes a kubeconfig with which a subprocess reaches the
 // server as the holder of token. The server's loopback certificate is
 // issued for the name apiserver-loopback-client, not for 127.0.0.1.
-func (a *apiServer) writeKubeconfig(t *testing.T, token string) string {
+func (a *apiServer) writeKubeconfig(t testing.TB, token string) string {
 	t.Helper()
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters["e2e"] = &clientcmdapi.Cluster{
@@ -103,7 +103,7 @@ func (a *apiServer) writeKubeconfig(t *testing.T, token string) string {
 
 // serviceAccountToken returns a token of a ServiceAccount (which must exist),
 // valid for an hour.
-func (a *apiServer) serviceAccountToken(ctx context.Context, t *testing.T, namespace, name string) string {
+func (a *apiServer) serviceAccountToken(ctx context.Context, t testing.TB, namespace, name string) string {
 	t.Helper()
 	tr, err := a.client.CoreV1().ServiceAccounts(namespace).CreateToken(ctx, name, &authenticationv1.TokenRequest{
 		Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)},
@@ -163,7 +163,7 @@ func (a *apiServer) apply(ctx context.Context, obj *unstructured.Unstructured, d
 }
 
 // applyFile applies every object of a manifest file.
-func (a *apiServer) applyFile(ctx context.Context, t *testing.T, file string, dryRun bool) {
+func (a *apiServer) applyFile(ctx context.Context, t testing.TB, file string, dryRun bool) {
 	t.Helper()
 	objs, err := readObjects(file)
 	if err != nil {

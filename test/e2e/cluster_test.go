@@ -71,7 +71,7 @@ func controlPlaneNode() *v1.Node {
 }
 
 // aciNode is manifests/examples/virtual-node-aci.yaml, Ready.
-func aciNode(t *testing.T, e *env) *v1.Node {
+func aciNode(t testing.TB, e *env) *v1.Node {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(e.root, "manifests", "examples", "virtual-node-aci.yaml"))
 	if err != nil {
@@ -90,7 +90,7 @@ func aciNode(t *testing.T, e *env) *v1.Node {
 
 // createNodes creates the nodes with their status (nodes, unlike most
 // objects, take their status on create).
-func createNodes(ctx context.Context, t *testing.T, api *apiServer, nodes ...*v1.Node) {
+func createNodes(ctx context.Context, t testing.TB, api *apiServer, nodes ...*v1.Node) {
 	t.Helper()
 	for _, n := range nodes {
 		if _, err := api.client.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{}); err != nil {
@@ -100,7 +100,7 @@ func createNodes(ctx context.Context, t *testing.T, api *apiServer, nodes ...*v1
 }
 
 // createNamespace creates a namespace for one scenario's objects.
-func createNamespace(ctx context.Context, t *testing.T, api *apiServer, name string) string {
+func createNamespace(ctx context.Context, t testing.TB, api *apiServer, name string) string {
 	t.Helper()
 	ns := &v1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
 	if _, err := api.client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
@@ -177,7 +177,7 @@ func controlledBy(apiVersion, kind, name string, uid types.UID) podOption {
 }
 
 // createPods creates the pods in order and returns them as created.
-func createPods(ctx context.Context, t *testing.T, api *apiServer, pods ...*v1.Pod) []*v1.Pod {
+func createPods(ctx context.Context, t testing.TB, api *apiServer, pods ...*v1.Pod) []*v1.Pod {
 	t.Helper()
 	created := make([]*v1.Pod, len(pods))
 	for i, p := range pods {
@@ -192,7 +192,7 @@ func createPods(ctx context.Context, t *testing.T, api *apiServer, pods ...*v1.P
 
 // deletePods deletes the pods at once and waits until they are gone (no
 // kubelet runs, so nothing has to stop).
-func deletePods(ctx context.Context, t *testing.T, api *apiServer, pods ...*v1.Pod) {
+func deletePods(ctx context.Context, t testing.TB, api *apiServer, pods ...*v1.Pod) {
 	t.Helper()
 	for _, p := range pods {
 		err := api.client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
@@ -226,7 +226,7 @@ type deployment struct {
 
 // createDeployment creates a Deployment with no replicas yet and its
 // ReplicaSet <name>-<pod-template-hash>.
-func createDeployment(ctx context.Context, t *testing.T, api *apiServer, namespace, name string, spec v1.PodSpec) *deployment {
+func createDeployment(ctx context.Context, t testing.TB, api *apiServer, namespace, name string, spec v1.PodSpec) *deployment {
 	t.Helper()
 	labels := map[string]string{"app": name}
 	tmpl := v1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: spec}
@@ -269,7 +269,7 @@ func createDeployment(ctx context.Context, t *testing.T, api *apiServer, namespa
 
 // scaleTo sets the replicas of the Deployment and its ReplicaSet and creates
 // the new replicas' pods, in order, as one batch. It returns the new pods.
-func (d *deployment) scaleTo(ctx context.Context, t *testing.T, replicas int) []*v1.Pod {
+func (d *deployment) scaleTo(ctx context.Context, t testing.TB, replicas int) []*v1.Pod {
 	t.Helper()
 	ns := d.rs.Namespace
 	deployName := d.rs.OwnerReferences[0].Name
@@ -317,7 +317,7 @@ func (d *deployment) scaleTo(ctx context.Context, t *testing.T, replicas int) []
 }
 
 // waitBound waits until every pod is bound to a node and returns the pods.
-func waitBound(ctx context.Context, t *testing.T, api *apiServer, sched *schedulerProcess, pods []*v1.Pod) []*v1.Pod {
+func waitBound(ctx context.Context, t testing.TB, api *apiServer, sched *schedulerProcess, pods []*v1.Pod) []*v1.Pod {
 	t.Helper()
 	return waitPods(ctx, t, api, sched, pods, "bound to a node", func(p *v1.Pod) bool { return p.Spec.NodeName != "" })
 }
@@ -325,7 +325,7 @@ func waitBound(ctx context.Context, t *testing.T, api *apiServer, sched *schedul
 // waitUnschedulable waits until the scheduler has marked every pod
 // unschedulable (PodScheduled False, reason Unschedulable) and returns the
 // pods. A pod bound meanwhile fails the test.
-func waitUnschedulable(ctx context.Context, t *testing.T, api *apiServer, sched *schedulerProcess, pods []*v1.Pod) []*v1.Pod {
+func waitUnschedulable(ctx context.Context, t testing.TB, api *apiServer, sched *schedulerProcess, pods []*v1.Pod) []*v1.Pod {
 	t.Helper()
 	got := waitPods(ctx, t, api, sched, pods, "marked unschedulable", func(p *v1.Pod) bool {
 		return p.Spec.NodeName != "" || scheduledCondition(p).Reason == v1.PodReasonUnschedulable
@@ -338,7 +338,7 @@ func waitUnschedulable(ctx context.Context, t *testing.T, api *apiServer, sched 
 	return got
 }
 
-func waitPods(ctx context.Context, t *testing.T, api *apiServer, sched *schedulerProcess, pods []*v1.Pod, what string, done func(*v1.Pod) bool) []*v1.Pod {
+func waitPods(ctx context.Context, t testing.TB, api *apiServer, sched *schedulerProcess, pods []*v1.Pod, what string, done func(*v1.Pod) bool) []*v1.Pod {
 	t.Helper()
 	got := make([]*v1.Pod, len(pods))
 	err := wait.PollUntilContextTimeout(ctx, pollInterval, pollTimeout, true, func(ctx context.Context) (bool, error) {

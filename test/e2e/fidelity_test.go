@@ -329,7 +329,7 @@ func fidelityWorkload(ns string, owners []fidelityOwner) []*v1.Pod {
 // simulateFidelity runs the workload through the simulator, one pod a
 // second, and returns where each pod ended ("" if nowhere) and every
 // decision.
-func simulateFidelity(ctx context.Context, t *testing.T, cl *cluster.Cluster, profile *config.KubeSchedulerProfile, pods []*v1.Pod) (map[string]string, []simulator.Decision) {
+func simulateFidelity(ctx context.Context, t testing.TB, cl *cluster.Cluster, profile *config.KubeSchedulerProfile, pods []*v1.Pod) (map[string]string, []simulator.Decision) {
 	t.Helper()
 	var tr bytes.Buffer
 	w := trace.NewWriter(&tr)
@@ -442,7 +442,7 @@ func realReason(p *v1.Pod) string {
 
 // scheduleOneReal creates the pod and waits until the scheduler bound it
 // or marked it unschedulable, and returns it as it then is.
-func scheduleOneReal(ctx context.Context, t *testing.T, api *apiServer, sched *schedulerProcess, pod *v1.Pod) *v1.Pod {
+func scheduleOneReal(ctx context.Context, t testing.TB, api *apiServer, sched *schedulerProcess, pod *v1.Pod) *v1.Pod {
 	t.Helper()
 	if _, err := api.client.CoreV1().Pods(pod.Namespace).Create(ctx, pod.DeepCopy(), metav1.CreateOptions{}); err != nil {
 		t.Fatalf("creating pod %s/%s: %v", pod.Namespace, pod.Name, err)
@@ -473,7 +473,7 @@ func scheduleOneReal(ctx context.Context, t *testing.T, api *apiServer, sched *s
 // createNodesReady creates the simulator's nodes, exactly, in the API
 // server, and then sets their status (allocatable, Ready) with an update of
 // the status subresource, as a kubelet would.
-func createNodesReady(ctx context.Context, t *testing.T, api *apiServer, nodes []*v1.Node) {
+func createNodesReady(ctx context.Context, t testing.TB, api *apiServer, nodes []*v1.Node) {
 	t.Helper()
 	for _, n := range nodes {
 		n = n.DeepCopy()
@@ -499,7 +499,7 @@ func createNodesReady(ctx context.Context, t *testing.T, api *apiServer, nodes [
 // checkNoOtherNodes fails the test if nodes are left over in the API
 // server (by a test that did not clean up): the real scheduler would see
 // them, the simulator not.
-func checkNoOtherNodes(ctx context.Context, t *testing.T, api *apiServer) {
+func checkNoOtherNodes(ctx context.Context, t testing.TB, api *apiServer) {
 	t.Helper()
 	list, err := api.client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
@@ -517,7 +517,7 @@ func checkNoOtherNodes(ctx context.Context, t *testing.T, api *apiServer) {
 // cleanUpFidelity deletes what TestFidelity made: pods, workload objects,
 // nodes and the scheduler's lease (no namespace controller runs to delete
 // the namespace, which stays, empty).
-func cleanUpFidelity(t *testing.T, api *apiServer, ns string, nodes []*v1.Node, owners []fidelityOwner) {
+func cleanUpFidelity(t testing.TB, api *apiServer, ns string, nodes []*v1.Node, owners []fidelityOwner) {
 	ctx, cancel := context.WithTimeout(context.Background(), pollTimeout)
 	defer cancel()
 	now := metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)}

@@ -109,7 +109,7 @@ func setUp(ptb *packageTB, dir string) (e *env, err error) {
 
 // setup returns the shared environment, or skips or fails the test when it
 // is not there.
-func setup(t *testing.T) *env {
+func setup(t testing.TB) *env {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the scheduler and starts a kube-apiserver")
@@ -122,7 +122,7 @@ func setup(t *testing.T) *env {
 
 // apiServer returns the shared API server; if the test fails, the tail of
 // the servers' log is shown.
-func (e *env) apiServer(t *testing.T) *apiServer {
+func (e *env) apiServer(t testing.TB) *apiServer {
 	t.Helper()
 	t.Cleanup(func() {
 		if t.Failed() {

@@ -42,7 +42,7 @@ func withKubeconfig(config []byte, kubeconfig string) ([]byte, error) {
 
 // writeConfig writes a scheduler configuration that reaches the API server
 // through kubeconfig.
-func writeConfig(t *testing.T, config []byte, kubeconfig string) string {
+func writeConfig(t testing.TB, config []byte, kubeconfig string) string {
 	t.Helper()
 	data, err := withKubeconfig(config, kubeconfig)
 	if err != nil {
@@ -68,7 +68,8 @@ type schedulerProcess struct {
 // kubeconfig until the test ends, and waits until it is ready (/readyz on
 // its secure port) and leads (holds the lease named in the configuration).
 // Its log (-v=4) is kept in a file whose tail is shown if the test fails.
-func startScheduler(ctx context.Context, t *testing.T, e *env, config []byte, kubeconfig string) *schedulerProcess {
+// Extra flags in args come last (a later -v overrides -v=4).
+func startScheduler(ctx context.Context, t testing.TB, e *env, config []byte, kubeconfig string, args ...string) *schedulerProcess {
 	t.Helper()
 	return launchScheduler(ctx, t, e, config, kubeconfig, schedulerOptions{})
 }
@@ -103,6 +104,7 @@ func launchScheduler(ctx context.Context, t *testing.T, e *env, config []byte, k
 		fmt.Sprintf("--secure-port=%d", port),
 		"-v=4",
 	)
+	p.cmd.Args = append(p.cmd.Args, args...)
 	p.cmd.Stdout, p.cmd.Stderr = out, out
 	// The Deployment's root filesystem is read-only: the process runs in
 	// an empty directory, with HOME and TMPDIR empty too, which must stay

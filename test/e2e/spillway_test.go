@@ -160,7 +160,7 @@ var schedulingRuns int
 // cleanUpCluster deletes what a run of TestScheduling leaves: its pods, the
 // nodes and the scheduler's lease (the stopped scheduler does not release it,
 // and the next one would wait for it to expire).
-func cleanUpCluster(t *testing.T, api *apiServer, nodes []*v1.Node, namespaces *[]string) {
+func cleanUpCluster(t testing.TB, api *apiServer, nodes []*v1.Node, namespaces *[]string) {
 	ctx, cancel := context.WithTimeout(context.Background(), pollTimeout)
 	defer cancel()
 	now := metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)}
@@ -188,7 +188,7 @@ func webPodSpec() v1.PodSpec {
 }
 
 // createDaemonSet creates a DaemonSet object (no controller runs for it).
-func createDaemonSet(ctx context.Context, t *testing.T, api *apiServer, namespace, name string) *appsv1.DaemonSet {
+func createDaemonSet(ctx context.Context, t testing.TB, api *apiServer, namespace, name string) *appsv1.DaemonSet {
 	t.Helper()
 	labels := map[string]string{"app": name}
 	spec := newPod("", "", "100m", "64Mi", tolerateEverything).Spec
@@ -207,7 +207,7 @@ func createDaemonSet(ctx context.Context, t *testing.T, api *apiServer, namespac
 
 // waitAuthorized waits until RBAC allows user everything listed (new
 // bindings reach the authorizer's cache within moments).
-func waitAuthorized(ctx context.Context, t *testing.T, api *apiServer, user string, attrs ...authorizationv1.ResourceAttributes) {
+func waitAuthorized(ctx context.Context, t testing.TB, api *apiServer, user string, attrs ...authorizationv1.ResourceAttributes) {
 	t.Helper()
 	var denied string
 	err := wait.PollUntilContextTimeout(ctx, pollInterval, pollTimeout, true, func(ctx context.Context) (bool, error) {
@@ -337,7 +337,7 @@ var spillwayPlugins = []string{"ServerlessFit", "BurstCost", "Steadiness"}
 
 // spillwayArgs returns the args of the Spillway plugins in the spillway
 // profile of a KubeSchedulerConfiguration, without apiVersion and kind.
-func spillwayArgs(t *testing.T, config []byte) map[string]map[string]any {
+func spillwayArgs(t testing.TB, config []byte) map[string]map[string]any {
 	t.Helper()
 	var cfg struct {
 		Profiles []struct {
@@ -376,7 +376,7 @@ func spillwayArgs(t *testing.T, config []byte) map[string]map[string]any {
 }
 
 // withoutSpillwayArgs drops the Spillway plugins' pluginConfig entries.
-func withoutSpillwayArgs(t *testing.T, config []byte) []byte {
+func withoutSpillwayArgs(t testing.TB, config []byte) []byte {
 	t.Helper()
 	var cfg map[string]any
 	if err := yaml.Unmarshal(config, &cfg); err != nil {

@@ -9,16 +9,56 @@ import (
 // was at or below c for at least p percent of the time in [start, now].
 // samples are change points, oldest first; each holds until the next one.
 // With no time elapsed it returns the last count.
+//
+// Steadiness calls it for every pod it scores, over every change of the
+// workload's replica count in the window, so it adds up the time per
+// count in buckets (replica counts are small) rather than sorting the
+// spans; counts far above the number of samples fall back to the sort.
 func timeWeightedPercentile(samples []sample, now, start time.Time, p int32) int {
 	if len(samples) == 0 {
 		return 0
 	}
-	type span struct {
-		count int
-		d     time.Duration
+	maxCount, bucketed := 0, true
+	for _, s := range samples {
+		if s.count < 0 {
+			bucketed = false
+		}
+		maxCount = max(maxCount, s.count)
 	}
-	spans := make([]span, 0, len(samples))
+	if maxCount > 4*len(samples)+64 {
+		bucketed = false
+	}
+	if !bucketed {
+		return sortedPercentile(samples, now, start, p)
+	}
+	byCount := make([]time.Duration, maxCount+1)
 	var total time.Duration
+	forEachSpan(samples, now, start, func(count int, d time.Duration) {
+		byCount[count] += d
+		total += d
+	})
+	if total == 0 {
+		return samples[len(samples)-1].count
+	}
+	need := time.Duration(float64(total) * float64(p) / 100)
+	var acc time.Duration
+	last := 0
+	for c, d := range byCount {
+		if d == 0 {
+			continue
+		}
+		acc += d
+		last = c
+		if acc >= need {
+			return c
+		}
+	}
+	return last
+}
+
+// forEachSpan calls f with each sample's count and how long it held
+// within [start, now], for the spans that lasted.
+func forEachSpan(samples []sample, now, start time.Time, f func(count int, d time.Duration)) {
 	for i, s := range samples {
 		from := s.at
 		if from.Before(start) {
@@ -29,10 +69,23 @@ func timeWeightedPercentile(samples []sample, now, start time.Time, p int32) int
 			to = samples[i+1].at
 		}
 		if d := to.Sub(from); d > 0 {
-			spans = append(spans, span{s.count, d})
-			total += d
+			f(s.count, d)
 		}
 	}
+}
+
+// sortedPercentile is timeWeightedPercentile by sorting the spans.
+func sortedPercentile(samples []sample, now, start time.Time, p int32) int {
+	type span struct {
+		count int
+		d     time.Duration
+	}
+	spans := make([]span, 0, len(samples))
+	var total time.Duration
+	forEachSpan(samples, now, start, func(count int, d time.Duration) {
+		spans = append(spans, span{count, d})
+		total += d
+	})
 	if total == 0 {
 		return samples[len(samples)-1].count
 	}
