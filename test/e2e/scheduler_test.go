@@ -71,7 +71,7 @@ type schedulerProcess struct {
 // Extra flags in args come last (a later -v overrides -v=4).
 func startScheduler(ctx context.Context, t testing.TB, e *env, config []byte, kubeconfig string, args ...string) *schedulerProcess {
 	t.Helper()
-	return launchScheduler(ctx, t, e, config, kubeconfig, schedulerOptions{})
+	return launchScheduler(ctx, t, e, config, kubeconfig, schedulerOptions{args: args})
 }
 
 // schedulerOptions change how launchScheduler runs the binary.
@@ -80,10 +80,12 @@ type schedulerOptions struct {
 	// holds the lease (another replica leads, or a killed one still holds
 	// it until it expires).
 	standby bool
+	// args are extra flags, after the harness's own.
+	args []string
 }
 
 // launchScheduler is startScheduler with options.
-func launchScheduler(ctx context.Context, t *testing.T, e *env, config []byte, kubeconfig string, opts schedulerOptions) *schedulerProcess {
+func launchScheduler(ctx context.Context, t testing.TB, e *env, config []byte, kubeconfig string, opts schedulerOptions) *schedulerProcess {
 	t.Helper()
 	port, err := freePort()
 	if err != nil {
@@ -104,7 +106,7 @@ func launchScheduler(ctx context.Context, t *testing.T, e *env, config []byte, k
 		fmt.Sprintf("--secure-port=%d", port),
 		"-v=4",
 	)
-	p.cmd.Args = append(p.cmd.Args, args...)
+	p.cmd.Args = append(p.cmd.Args, opts.args...)
 	p.cmd.Stdout, p.cmd.Stderr = out, out
 	// The Deployment's root filesystem is read-only: the process runs in
 	// an empty directory, with HOME and TMPDIR empty too, which must stay
