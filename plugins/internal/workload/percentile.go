@@ -9,51 +9,13 @@ import (
 // was at or below c for at least p percent of the time in [start, now].
 // samples are change points, oldest first; each holds until the next one.
 // With no time elapsed it returns the last count.
-//
-// Steadiness calls it for every pod it scores, over every change of the
-// workload's replica count in the window, so it adds up the time per
-// count in buckets (replica counts are small) rather than sorting the
-// spans; counts far above the number of samples fall back to the sort.
 func timeWeightedPercentile(samples []sample, now, start time.Time, p int32) int {
 	if len(samples) == 0 {
 		return 0
 	}
-	maxCount, bucketed := 0, true
-	for _, s := range samples {
-		if s.count < 0 {
-			bucketed = false
-		}
-		maxCount = max(maxCount, s.count)
-	}
-	if maxCount > 4*len(samples)+64 {
-		bucketed = false
-	}
-	if !bucketed {
-		return sortedPercentile(samples, now, start, p)
-	}
-	byCount := make([]time.Duration, maxCount+1)
-	var total time.Duration
-	forEachSpan(samples, now, start, func(count int, d time.Duration) {
-		byCount[count] += d
-		total += d
-	})
-	if total == 0 {
-		return samples[len(samples)-1].count
-	}
-	need := time.Duration(float64(total) * float64(p) / 100)
-	var acc time.Duration
-	last := 0
-	for c, d := range byCount {
-		if d == 0 {
-			continue
-		}
-		acc += d
-		last = c
-		if acc >= need {
-			return c
-		}
-	}
-	return last
+	return weightedPercentile(func(yield func(int, time.Duration)) {
+		forEachSpan(samples, now, start, yield)
+	}, samples[len(samples)-1].count, p)
 }
 
 // forEachSpan calls f with each sample's count and how long it held
@@ -74,31 +36,57 @@ func forEachSpan(samples []sample, now, start time.Time, f func(count int, d tim
 	}
 }
 
-// sortedPercentile is timeWeightedPercentile by sorting the spans.
-func sortedPercentile(samples []sample, now, start time.Time, p int32) int {
-	type span struct {
-		count int
-		d     time.Duration
-	}
-	spans := make([]span, 0, len(samples))
-	var total time.Duration
-	forEachSpan(samples, now, start, func(count int, d time.Duration) {
-		spans = append(spans, span{count, d})
-		total += d
+// weightedPercentile returns the smallest count c whose spans, with those
+// of every smaller count, last at least p percent of the spans' total
+// time; with no time at all, last. spans calls its argument once per span
+// (count, duration) and is called twice.
+//
+// Steadiness runs it for every pod it scores, over every change of the
+// workload's replica count in the window (or a week of a history source's
+// points), so it adds up the time per count in a slice indexed by count
+// (replica counts are few and close together) rather than sorting the
+// spans; counts spread far wider than the spans are many go through a map.
+func weightedPercentile(spans func(yield func(count int, d time.Duration)), last int, p int32) int {
+	n, lo, hi := 0, 0, 0
+	spans(func(c int, _ time.Duration) {
+		if n == 0 {
+			lo, hi = c, c
+		}
+		lo, hi, n = min(lo, c), max(hi, c), n+1
 	})
-	if total == 0 {
-		return samples[len(samples)-1].count
+	if n == 0 {
+		return last
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].count < spans[j].count })
+	var total time.Duration
+	var counts []int
+	var byCount func(c int) time.Duration
+	if hi-lo <= 4*n+64 {
+		dense := make([]time.Duration, hi-lo+1)
+		spans(func(c int, d time.Duration) { dense[c-lo] += d; total += d })
+		for i, d := range dense {
+			if d > 0 {
+				counts = append(counts, lo+i)
+			}
+		}
+		byCount = func(c int) time.Duration { return dense[c-lo] }
+	} else {
+		sparse := make(map[int]time.Duration, n)
+		spans(func(c int, d time.Duration) { sparse[c] += d; total += d })
+		for c := range sparse {
+			counts = append(counts, c)
+		}
+		sort.Ints(counts)
+		byCount = func(c int) time.Duration { return sparse[c] }
+	}
 	need := time.Duration(float64(total) * float64(p) / 100)
 	var acc time.Duration
-	for _, s := range spans {
-		acc += s.d
+	for _, c := range counts {
+		acc += byCount(c)
 		if acc >= need {
-			return s.count
+			return c
 		}
 	}
-	return spans[len(spans)-1].count
+	return counts[len(counts)-1]
 }
 
 // Point is a replica count recorded at a time, as a history source (e.g.
@@ -110,8 +98,8 @@ type Point struct {
 
 // PercentileOf returns the time-weighted percentile p (1..100) of the
 // counts in points (oldest first) over [start, now], the same measure as
-// Tracker.Base. It is linear in the points and allocates only per distinct
-// count, as it runs in PreScore over up to a window of history.
+// Tracker.Base. It is linear in the points, as it runs in PreScore over up
+// to a window of history.
 func PercentileOf(points []Point, start, now time.Time, p int32) int {
 	i := sort.Search(len(points), func(i int) bool { return points[i].At.After(start) })
 	if i > 0 {
@@ -122,36 +110,18 @@ func PercentileOf(points []Point, start, now time.Time, p int32) int {
 		return 0
 	}
 	pts := points[i:j]
-	byCount := map[int]time.Duration{}
-	var total time.Duration
-	for k, pt := range pts {
-		from, to := pt.At, now
-		if from.Before(start) {
-			from = start
+	return weightedPercentile(func(yield func(int, time.Duration)) {
+		for k, pt := range pts {
+			from, to := pt.At, now
+			if from.Before(start) {
+				from = start
+			}
+			if k+1 < len(pts) {
+				to = pts[k+1].At
+			}
+			if d := to.Sub(from); d > 0 {
+				yield(pt.Count, d)
+			}
 		}
-		if k+1 < len(pts) {
-			to = pts[k+1].At
-		}
-		if d := to.Sub(from); d > 0 {
-			byCount[pt.Count] += d
-			total += d
-		}
-	}
-	if total == 0 {
-		return pts[len(pts)-1].Count
-	}
-	counts := make([]int, 0, len(byCount))
-	for c := range byCount {
-		counts = append(counts, c)
-	}
-	sort.Ints(counts)
-	need := time.Duration(float64(total) * float64(p) / 100)
-	var acc time.Duration
-	for _, c := range counts {
-		acc += byCount[c]
-		if acc >= need {
-			return c
-		}
-	}
-	return counts[len(counts)-1]
+	}, pts[len(pts)-1].Count, p)
 }

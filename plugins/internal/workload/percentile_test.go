@@ -2,9 +2,41 @@ package workload
 
 import (
 	"math/rand/v2"
+	"sort"
 	"testing"
 	"time"
 )
+
+// sortedPercentile is timeWeightedPercentile by sorting the spans: the
+// reference the tests hold the bucketed one to.
+func sortedPercentile(samples []sample, now, start time.Time, p int32) int {
+	type span struct {
+		count int
+		d     time.Duration
+	}
+	var spans []span
+	var total time.Duration
+	forEachSpan(samples, now, start, func(count int, d time.Duration) {
+		spans = append(spans, span{count, d})
+		total += d
+	})
+	if len(spans) == 0 {
+		if len(samples) == 0 {
+			return 0
+		}
+		return samples[len(samples)-1].count
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].count < spans[j].count })
+	need := time.Duration(float64(total) * float64(p) / 100)
+	var acc time.Duration
+	for _, s := range spans {
+		acc += s.d
+		if acc >= need {
+			return s.count
+		}
+	}
+	return spans[len(spans)-1].count
+}
 
 // The bucketed percentile gives what sorting the spans gives, on random
 // histories (counts small and large, spans before the window, p from 0
