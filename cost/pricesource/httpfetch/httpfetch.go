@@ -117,7 +117,7 @@ func New(opts Options) *Fetcher {
 		RetryWaitMax:   opts.RetryWaitMax,
 		RetryMax:       opts.Retries,
 		CheckRetry:     retryablehttp.DefaultRetryPolicy,
-		Backoff:        jitteredBackoff(opts.MaxRetryAfter),
+		Backoff:        Backoff(opts.MaxRetryAfter),
 		ErrorHandler:   giveUp,
 	}
 	return &Fetcher{opts: opts, client: c, cache: map[string]cached{}}
@@ -220,10 +220,12 @@ func (c *capped) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// jitteredBackoff waits as the server asks (Retry-After on 429 and 5xx, at
-// most maxRetryAfter), otherwise an exponentially growing, randomized
-// interval between min and max.
-func jitteredBackoff(maxRetryAfter time.Duration) retryablehttp.Backoff {
+// Backoff is the wait between retries of every outbound call: as the
+// server asks (Retry-After on 429 and 5xx, at most maxRetryAfter),
+// otherwise an exponentially growing interval between min and max with
+// ±50% jitter (cenkalti/backoff). Clients other than a Fetcher (the
+// Prometheus history source) set it as their retryablehttp.Client.Backoff.
+func Backoff(maxRetryAfter time.Duration) retryablehttp.Backoff {
 	return func(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 		if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500) {
 			if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {

@@ -101,7 +101,7 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 	// The jittered wait without Retry-After stays within [min/2, max].
-	b := jitteredBackoff(time.Minute)
+	b := Backoff(time.Minute)
 	for attempt := range 10 {
 		d := b(100*time.Millisecond, time.Second, attempt, nil)
 		if d < 50*time.Millisecond || d > time.Second {

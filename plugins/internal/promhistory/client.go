@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/spillway-dev/spillway/cost/pricesource/httpfetch"
 	"github.com/spillway-dev/spillway/plugins/internal/workload"
 )
 
@@ -45,40 +45,11 @@ func NewClient(baseURL string, timeout time.Duration, maxBytes int64) (*Client, 
 	c.RetryMax = retryMax
 	c.RetryWaitMin = retryWaitMin
 	c.RetryWaitMax = retryWaitMax
-	c.Backoff = jitteredBackoff
+	c.Backoff = httpfetch.Backoff(retryWaitMax)
 	c.Logger = nil
 	// Keep the last response so an error body can be read and reported.
 	c.ErrorHandler = retryablehttp.PassthroughErrorHandler
 	return &Client{base: u, http: c, maxBytes: maxBytes}, nil
-}
-
-// jitteredBackoff waits what a 429 or 503's Retry-After says (at most
-// max), else an exponential backoff with ±50% jitter from min to max.
-func jitteredBackoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if s := resp.Header.Get("Retry-After"); s != "" {
-			if d := retryablehttp.DefaultBackoff(min, max, attempt, resp); d > 0 || s == "0" {
-				return minDuration(d, max)
-			}
-		}
-	}
-	b := &backoff.ExponentialBackOff{
-		InitialInterval: min, RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: max,
-		Stop: backoff.Stop, Clock: backoff.SystemClock,
-	}
-	b.Reset()
-	d := b.NextBackOff()
-	for i := 0; i < attempt; i++ {
-		d = b.NextBackOff()
-	}
-	return minDuration(d, max)
-}
-
-func minDuration(a, b time.Duration) time.Duration {
-	if a < b {
-		return a
-	}
-	return b
 }
 
 // QueryRange runs query over [start, end] at step and returns the points,

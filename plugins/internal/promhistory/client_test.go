@@ -165,25 +165,6 @@ func TestClientSlowServerTimesOut(t *testing.T) {
 	}
 }
 
-func TestJitteredBackoff(t *testing.T) {
-	withRetryAfter := func(code int, v string) *http.Response {
-		return &http.Response{StatusCode: code, Header: http.Header{"Retry-After": {v}}}
-	}
-	if got := jitteredBackoff(time.Second, 10*time.Second, 0, withRetryAfter(429, "7")); got != 7*time.Second {
-		t.Errorf("429 Retry-After 7: wait %v, want 7s", got)
-	}
-	if got := jitteredBackoff(time.Second, 10*time.Second, 0, withRetryAfter(503, "3600")); got != 10*time.Second {
-		t.Errorf("503 Retry-After 3600: wait %v, want the 10s cap", got)
-	}
-	for attempt := 0; attempt < 6; attempt++ {
-		want := min(time.Second<<attempt, 10*time.Second)
-		got := jitteredBackoff(time.Second, 10*time.Second, attempt, &http.Response{StatusCode: 500})
-		if got < want/2 || got > min(want*3/2, 10*time.Second) {
-			t.Errorf("attempt %d: wait %v, want within ±50%% of %v and at most 10s", attempt, got, want)
-		}
-	}
-}
-
 func okHandler(fs *fakeServer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		fs.requests.Add(1)
