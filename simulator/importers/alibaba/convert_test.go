@@ -179,7 +179,7 @@ func TestOptionsValidate(t *testing.T) {
 			o := DefaultOptions()
 			tt.f(&o)
 			err := o.Validate()
-			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.want)) {
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.HasPrefix(err.Error(), "option "+tt.want)) {
 				t.Errorf("Validate() = %v, want %q", err, tt.want)
 			}
 		})

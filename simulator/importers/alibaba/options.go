@@ -103,16 +103,16 @@ func DefaultOptions() Options {
 // Validate reports the first bad option, naming its field.
 func (o Options) Validate() error {
 	if o.Format != Format2017 && o.Format != Format2018 {
-		return fmt.Errorf("Format: want %q or %q, got %q", Format2017, Format2018, o.Format)
+		return fmt.Errorf("option Format: want %q or %q, got %q", Format2017, Format2018, o.Format)
 	}
 	if errs := validation.IsDNS1123Label(o.Namespace); len(errs) > 0 {
-		return fmt.Errorf("Namespace: %q: %s", o.Namespace, errs[0])
+		return fmt.Errorf("option Namespace: %q: %s", o.Namespace, errs[0])
 	}
 	if o.Image == "" {
-		return fmt.Errorf("Image: required")
+		return fmt.Errorf("option Image: required")
 	}
 	if m := o.MachineMemoryGiB; math.IsNaN(m) || math.IsInf(m, 0) || m < 0 || m > 1<<20 {
-		return fmt.Errorf("MachineMemoryGiB: want a number 0..%d (0 for the format's default), got %v", 1<<20, m)
+		return fmt.Errorf("option MachineMemoryGiB: want a number 0..%d (0 for the format's default), got %v", 1<<20, m)
 	}
 	return nil
 }

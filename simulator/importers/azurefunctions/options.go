@@ -123,10 +123,10 @@ func DefaultOptions() Options {
 // Validate reports the first bad option, naming its field.
 func (o Options) Validate() error {
 	if errs := validation.IsDNS1123Label(o.Namespace); len(errs) > 0 {
-		return fmt.Errorf("Namespace: %q: %s", o.Namespace, errs[0])
+		return fmt.Errorf("option Namespace: %q: %s", o.Namespace, errs[0])
 	}
 	if o.Image == "" {
-		return fmt.Errorf("Image: required")
+		return fmt.Errorf("option Image: required")
 	}
 	for _, f := range []struct {
 		name string
@@ -138,23 +138,23 @@ func (o Options) Validate() error {
 		{"MilliCPUPerMiB", o.MilliCPUPerMiB},
 	} {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v <= 0 {
-			return fmt.Errorf("%s: want a finite number > 0, got %v", f.name, f.v)
+			return fmt.Errorf("option %s: want a finite number > 0, got %v", f.name, f.v)
 		}
 	}
 	if o.DefaultMemoryMiB > maxMemoryMiB {
-		return fmt.Errorf("DefaultMemoryMiB: want at most %v, got %v", float64(maxMemoryMiB), o.DefaultMemoryMiB)
+		return fmt.Errorf("option DefaultMemoryMiB: want at most %v, got %v", float64(maxMemoryMiB), o.DefaultMemoryMiB)
 	}
 	if o.MinReplicas < 0 {
-		return fmt.Errorf("MinReplicas: want >= 0, got %d", o.MinReplicas)
+		return fmt.Errorf("option MinReplicas: want >= 0, got %d", o.MinReplicas)
 	}
 	if o.MaxApps < 0 {
-		return fmt.Errorf("MaxApps: want >= 0 (0 keeps all), got %d", o.MaxApps)
+		return fmt.Errorf("option MaxApps: want >= 0 (0 keeps all), got %d", o.MaxApps)
 	}
 	if o.StartMinute < 1 || o.StartMinute > MinutesPerDay {
-		return fmt.Errorf("StartMinute: want 1..%d, got %d", MinutesPerDay, o.StartMinute)
+		return fmt.Errorf("option StartMinute: want 1..%d, got %d", MinutesPerDay, o.StartMinute)
 	}
 	if max := MinutesPerDay + 1 - o.StartMinute; o.Minutes < 1 || o.Minutes > max {
-		return fmt.Errorf("Minutes: want 1..%d with StartMinute %d, got %d", max, o.StartMinute, o.Minutes)
+		return fmt.Errorf("option Minutes: want 1..%d with StartMinute %d, got %d", max, o.StartMinute, o.Minutes)
 	}
 	return nil
 }
