@@ -67,6 +67,9 @@ type Generated struct {
 	Workloads int           `yaml:"workloads"`
 	Duration  time.Duration `yaml:"duration"`
 	Seed      int64         `yaml:"seed"`
+	// RequestScale multiplies the pods' requests (tracegen's RequestScale);
+	// 0 leaves them as drawn.
+	RequestScale float64 `yaml:"requestScale"`
 }
 
 // Target is a goal checked on the medians: either the ratio of Metric

@@ -104,6 +104,7 @@ type engine struct {
 	decisions  *decisionWriter
 	events     int64
 	attempts   int64
+	inCycle    time.Duration // wall time inside the framework's scheduling cycles
 	refusals   int64
 	backendCPU []int64 // CPU requested on each backend's nodes, by backend index
 }

@@ -1,5 +1,7 @@
 package simulator
 
+import "time"
+
 // Result is everything one simulation run measured.
 type Result struct {
 	Summary Summary `json:"summary"`
@@ -12,6 +14,11 @@ type Result struct {
 	// LatencyQuantiles is the start-latency distribution: the latency at
 	// q = 0, 0.01, ..., 1 of the pods that started (empty when none did).
 	LatencyQuantiles []Quantile `json:"latency_quantiles"`
+	// FrameworkWall is the wall time spent inside the framework's
+	// scheduling cycles (inprocess.Scheduler.Schedule), the limit of a
+	// run's speed: bench compares it with the whole run's wall time. It
+	// measures the machine, so no output file carries it.
+	FrameworkWall time.Duration `json:"-"`
 }
 
 // Summary is summary.json.

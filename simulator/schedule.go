@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	v1 "k8s.io/api/core/v1"
 
@@ -28,7 +29,9 @@ func (e *engine) scheduleActive(ctx context.Context) error {
 func (e *engine) attempt(ctx context.Context, p *simPod) error {
 	e.attempts++
 	p.pod.Spec.SchedulerName = e.cfg.Profile.SchedulerName
+	began := time.Now()
 	res, bound, err := e.sched.Schedule(ctx, p.pod)
+	e.inCycle += time.Since(began)
 	var reasons []string
 	if err != nil {
 		// A plugin error fails this attempt, as in kube-scheduler; the pod

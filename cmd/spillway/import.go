@@ -170,6 +170,7 @@ func newImportSyntheticCommand() *cobra.Command {
 	f.Int64Var(&o.Seed, "seed", o.Seed, "random seed")
 	f.Float64Var(&o.BurstPerHour, "bursts-per-hour", o.BurstPerHour, "expected bursts per workload per hour")
 	f.Float64Var(&o.JobShare, "job-share", o.JobShare, "share of workloads that are Jobs (0..1)")
+	f.Float64Var(&o.RequestScale, "request-scale", o.RequestScale, "multiplies every pod's CPU and memory requests (0 < s <= 10), e.g. 0.05 to fit 1,000 workloads in the minimal cluster")
 	f.StringVar(&o.Namespace, "namespace", o.Namespace, "namespace of the workloads")
 	f.StringVar(&out, "out", "-", "native trace to write ('-': stdout)")
 	return cmd

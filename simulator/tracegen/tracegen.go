@@ -8,7 +8,7 @@
 //     +-50% (peaking at a random hour), and bursts starting with
 //     probability BurstPerHour/60 each minute, adding 2-10 replicas for
 //     5-30 minutes;
-//   - a request size from 100m/128Mi to 1 CPU/2Gi;
+//   - a request size from 100m/128Mi to 1 CPU/2Gi, times RequestScale;
 //   - with probability JobShare, a Job instead, launched every 1-6 hours
 //     with 1-8 pods of 2-30 minutes each.
 //
@@ -37,12 +37,16 @@ type Options struct {
 	Seed         int64
 	BurstPerHour float64 // expected bursts per workload per hour, >= 0
 	JobShare     float64 // share of workloads that are Jobs, 0..1
+	// RequestScale multiplies every pod's CPU and memory requests (at
+	// least 1m and 1Mi), so that many workloads fit a small cluster;
+	// 0 < RequestScale <= 10, 1 leaves them as drawn.
+	RequestScale float64
 	Namespace    string
 }
 
 // DefaultOptions is 100 workloads over a day.
 func DefaultOptions() Options {
-	return Options{Workloads: 100, Duration: 24 * time.Hour, Seed: 1, BurstPerHour: 0.5, JobShare: 0.2, Namespace: "synthetic"}
+	return Options{Workloads: 100, Duration: 24 * time.Hour, Seed: 1, BurstPerHour: 0.5, JobShare: 0.2, RequestScale: 1, Namespace: "synthetic"}
 }
 
 // Validate rejects options that make no sense, naming the field.
@@ -56,6 +60,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("burstPerHour: want 0..60, got %v", o.BurstPerHour)
 	case !(o.JobShare >= 0 && o.JobShare <= 1):
 		return fmt.Errorf("jobShare: want 0..1, got %v", o.JobShare)
+	case !(o.RequestScale > 0 && o.RequestScale <= 10):
+		return fmt.Errorf("requestScale: want 0 < requestScale <= 10, got %v", o.RequestScale)
 	case o.Namespace == "":
 		return fmt.Errorf("namespace: required")
 	}
@@ -107,8 +113,10 @@ func Generate(o Options, w *trace.Writer) (int64, error) {
 
 func newWorkload(o Options, i int) *workload {
 	rng := rand.New(rand.NewPCG(uint64(o.Seed), uint64(i)))
-	cpu := []string{"100m", "250m", "500m", "1"}[rng.IntN(4)]
-	mem := []string{"128Mi", "256Mi", "512Mi", "1Gi", "2Gi"}[rng.IntN(5)]
+	milliCPU := []int64{100, 250, 500, 1000}[rng.IntN(4)]
+	memMiB := []int64{128, 256, 512, 1024, 2048}[rng.IntN(5)]
+	cpu := resource.NewMilliQuantity(max(1, int64(math.Round(float64(milliCPU)*o.RequestScale))), resource.DecimalSI)
+	mem := resource.NewQuantity(max(1, int64(math.Round(float64(memMiB)*o.RequestScale)))<<20, resource.BinarySI)
 	wl := &workload{rng: rng, job: rng.Float64() < o.JobShare, base: float64(1 + rng.IntN(4)),
 		swing: rng.Float64() * 0.5, peakMinute: float64(rng.IntN(1440))}
 	if wl.job {
@@ -121,7 +129,7 @@ func newWorkload(o Options, i int) *workload {
 		ObjectMeta: metav1.ObjectMeta{Name: wl.name, Labels: map[string]string{"app": wl.name}},
 		Spec: v1.PodSpec{
 			Containers: []v1.Container{{Name: "app", Image: "registry.example/" + wl.name + ":1", Resources: v1.ResourceRequirements{
-				Requests: v1.ResourceList{v1.ResourceCPU: resource.MustParse(cpu), v1.ResourceMemory: resource.MustParse(mem)},
+				Requests: v1.ResourceList{v1.ResourceCPU: *cpu, v1.ResourceMemory: *mem},
 			}}},
 			Tolerations: []v1.Toleration{{Key: "virtual-kubelet.io/provider", Operator: v1.TolerationOpExists, Effect: v1.TaintEffectNoSchedule}},
 		},

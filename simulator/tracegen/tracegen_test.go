@@ -3,10 +3,14 @@ package tracegen
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/spillway-dev/spillway/simulator/trace"
 )
@@ -73,11 +77,57 @@ func TestValidate(t *testing.T) {
 		{func(o *Options) { o.BurstPerHour = -1 }, "burstPerHour"},
 		{func(o *Options) { o.JobShare = 2 }, "jobShare"},
 		{func(o *Options) { o.Namespace = "" }, "namespace"},
+		{func(o *Options) { o.RequestScale = 0 }, "requestScale"},
+		{func(o *Options) { o.RequestScale = 11 }, "requestScale"},
 	} {
 		o := DefaultOptions()
 		tt.edit(&o)
 		if err := o.Validate(); err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("error = %v, want it to start with %q", err, tt.want)
+		}
+	}
+}
+
+// RequestScale scales every template's requests, with a floor of 1m and
+// 1Mi, and changes nothing else: the same workloads, events and counts.
+func TestRequestScale(t *testing.T) {
+	o := DefaultOptions()
+	o.Workloads, o.Duration = 40, 3*time.Hour
+	requests := func(o Options) (cpu, mem []int64, shape []string) {
+		out, _ := generate(t, o)
+		r := trace.NewReader(strings.NewReader(out), "gen")
+		for {
+			ev, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				return cpu, mem, shape
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			shape = append(shape, fmt.Sprintf("%v %s %s %v", ev.At, ev.Op, ev.Workload, *ev.Replicas))
+			if ev.Template != nil {
+				req := ev.Template.Spec.Containers[0].Resources.Requests
+				cpu, mem = append(cpu, req.Cpu().MilliValue()), append(mem, req.Memory().Value())
+			}
+		}
+	}
+	cpu1, mem1, shape1 := requests(o)
+	for _, scale := range []float64{0.05, 0.001, 2} {
+		o.RequestScale = scale
+		cpu, mem, shape := requests(o)
+		if diff := cmp.Diff(shape1, shape); diff != "" {
+			t.Errorf("scale %v changed the events (-1 +scaled):\n%s", scale, diff)
+		}
+		var wantCPU, wantMem []int64
+		for i := range cpu1 {
+			wantCPU = append(wantCPU, max(1, int64(math.Round(float64(cpu1[i])*scale))))
+			wantMem = append(wantMem, max(1, int64(math.Round(float64(mem1[i]>>20)*scale)))<<20)
+		}
+		if diff := cmp.Diff(wantCPU, cpu); diff != "" {
+			t.Errorf("scale %v: milli-CPU (-want +got):\n%s", scale, diff)
+		}
+		if diff := cmp.Diff(wantMem, mem); diff != "" {
+			t.Errorf("scale %v: memory bytes (-want +got):\n%s", scale, diff)
 		}
 	}
 }
