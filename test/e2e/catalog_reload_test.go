@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	authorizationv1 "k8s.io/api/authorization/v1"
 	v1 "k8s.io/api/core/v1"
 
 	"github.com/spillway-dev/spillway/cost"
@@ -62,13 +61,7 @@ func TestCatalogReload(t *testing.T) {
 	createNodes(ctx, t, api, nodes...)
 	t.Cleanup(func() { cleanUpCluster(t, api, nodes, &namespaces) })
 
-	api.applyFile(ctx, t, filepath.Join(e.root, "manifests", "rbac.yaml"), false)
-	if t.Failed() {
-		t.FailNow()
-	}
-	waitAuthorized(ctx, t, api, "system:serviceaccount:kube-system:spillway-scheduler",
-		authorizationv1.ResourceAttributes{Namespace: "kube-system", Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Name: "spillway-scheduler"})
-	kubeconfig := api.writeKubeconfig(t, api.serviceAccountToken(ctx, t, "kube-system", "spillway-scheduler"))
+	kubeconfig := api.writeKubeconfig(t, schedulerToken(ctx, t, e, api))
 
 	// The catalog is replaced as a ConfigMap volume or 'spillway prices
 	// refresh' replaces it: a new file renamed over the old one.
@@ -174,13 +167,7 @@ func TestPriceRefreshServerDown(t *testing.T) {
 	nodes := []*v1.Node{workerNode("worker-1"), aciNode(t, e)}
 	createNodes(ctx, t, api, nodes...)
 	t.Cleanup(func() { cleanUpCluster(t, api, nodes, &namespaces) })
-	api.applyFile(ctx, t, filepath.Join(e.root, "manifests", "rbac.yaml"), false)
-	if t.Failed() {
-		t.FailNow()
-	}
-	waitAuthorized(ctx, t, api, "system:serviceaccount:kube-system:spillway-scheduler",
-		authorizationv1.ResourceAttributes{Namespace: "kube-system", Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Name: "spillway-scheduler"})
-	kubeconfig := api.writeKubeconfig(t, api.serviceAccountToken(ctx, t, "kube-system", "spillway-scheduler"))
+	kubeconfig := api.writeKubeconfig(t, schedulerToken(ctx, t, e, api))
 
 	port, err := freePort() // nothing listens there
 	if err != nil {

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	authorizationv1 "k8s.io/api/authorization/v1"
 	v1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -167,15 +166,7 @@ func TestFidelity(t *testing.T) {
 
 	// The real scheduler.
 	createNodesReady(ctx, t, api, nodes)
-	api.applyFile(ctx, t, filepath.Join(e.root, "manifests", "rbac.yaml"), false)
-	if t.Failed() {
-		t.FailNow()
-	}
-	waitAuthorized(ctx, t, api, "system:serviceaccount:kube-system:spillway-scheduler",
-		authorizationv1.ResourceAttributes{Verb: "list", Group: "batch", Resource: "jobs"},
-		authorizationv1.ResourceAttributes{Namespace: "kube-system", Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Name: "spillway-scheduler"},
-	)
-	kubeconfig := api.writeKubeconfig(t, api.serviceAccountToken(ctx, t, "kube-system", "spillway-scheduler"))
+	kubeconfig := api.writeKubeconfig(t, schedulerToken(ctx, t, e, api))
 	config, err := os.ReadFile(configFile)
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	authorizationv1 "k8s.io/api/authorization/v1"
 	v1 "k8s.io/api/core/v1"
 )
 
@@ -46,14 +45,7 @@ func TestPrometheusHistoryDown(t *testing.T) {
 	}
 	createNodes(ctx, t, api, nodes...)
 	t.Cleanup(func() { cleanUpCluster(t, api, nodes, &namespaces) })
-	api.applyFile(ctx, t, filepath.Join(e.root, "manifests", "rbac.yaml"), false)
-	if t.Failed() {
-		t.FailNow()
-	}
-	waitAuthorized(ctx, t, api, "system:serviceaccount:kube-system:spillway-scheduler",
-		authorizationv1.ResourceAttributes{Namespace: "kube-system", Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Name: "spillway-scheduler"},
-	)
-	kubeconfig := api.writeKubeconfig(t, api.serviceAccountToken(ctx, t, "kube-system", "spillway-scheduler"))
+	kubeconfig := api.writeKubeconfig(t, schedulerToken(ctx, t, e, api))
 	shipped, err := os.ReadFile(filepath.Join(e.root, "manifests", "scheduler-config.yaml"))
 	if err != nil {
 		t.Fatal(err)

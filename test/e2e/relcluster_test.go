@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	authorizationv1 "k8s.io/api/authorization/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -81,15 +80,7 @@ func newRelCluster(t *testing.T, name string) *relCluster {
 		cleanUpCluster(t, api, c.nodes, &namespaces)
 	})
 
-	api.applyFile(ctx, t, filepath.Join(e.root, "manifests", "rbac.yaml"), false)
-	if t.Failed() {
-		t.FailNow()
-	}
-	waitAuthorized(ctx, t, api, "system:serviceaccount:kube-system:spillway-scheduler",
-		authorizationv1.ResourceAttributes{Verb: "list", Group: "batch", Resource: "jobs"},
-		authorizationv1.ResourceAttributes{Namespace: "kube-system", Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Name: "spillway-scheduler"},
-	)
-	c.token = api.serviceAccountToken(ctx, t, "kube-system", "spillway-scheduler")
+	c.token = schedulerToken(ctx, t, e, api)
 	c.kubeconfig = api.writeKubeconfig(t, c.token)
 	var err error
 	if c.config, err = os.ReadFile(filepath.Join(e.root, "manifests", "scheduler-config.yaml")); err != nil {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	authorizationv1 "k8s.io/api/authorization/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/yaml"
@@ -281,4 +282,21 @@ func filesUnder(dir string) []string {
 		return nil
 	})
 	return files
+}
+
+// schedulerToken applies manifests/rbac.yaml, waits until the API server
+// authorizes its ServiceAccount (reading Jobs, updating its own lease) and
+// returns that ServiceAccount's token, so that the scheduler runs with
+// exactly the permissions of the manifests.
+func schedulerToken(ctx context.Context, t testing.TB, e *env, api *apiServer) string {
+	t.Helper()
+	api.applyFile(ctx, t, filepath.Join(e.root, "manifests", "rbac.yaml"), false)
+	if t.Failed() {
+		t.FailNow()
+	}
+	waitAuthorized(ctx, t, api, "system:serviceaccount:kube-system:spillway-scheduler",
+		authorizationv1.ResourceAttributes{Verb: "list", Group: "batch", Resource: "jobs"},
+		authorizationv1.ResourceAttributes{Namespace: "kube-system", Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Name: "spillway-scheduler"},
+	)
+	return api.serviceAccountToken(ctx, t, "kube-system", "spillway-scheduler")
 }

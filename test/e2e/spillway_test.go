@@ -52,15 +52,7 @@ func TestScheduling(t *testing.T) {
 	t.Cleanup(func() { cleanUpCluster(t, api, nodes, &namespaces) })
 
 	// The scheduler runs with exactly the permissions of manifests/rbac.yaml.
-	api.applyFile(ctx, t, filepath.Join(e.root, "manifests", "rbac.yaml"), false)
-	if t.Failed() {
-		t.FailNow()
-	}
-	waitAuthorized(ctx, t, api, "system:serviceaccount:kube-system:spillway-scheduler",
-		authorizationv1.ResourceAttributes{Verb: "list", Group: "batch", Resource: "jobs"},
-		authorizationv1.ResourceAttributes{Namespace: "kube-system", Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Name: "spillway-scheduler"},
-	)
-	kubeconfig := api.writeKubeconfig(t, api.serviceAccountToken(ctx, t, "kube-system", "spillway-scheduler"))
+	kubeconfig := api.writeKubeconfig(t, schedulerToken(ctx, t, e, api))
 	config, err := os.ReadFile(filepath.Join(e.root, "manifests", "scheduler-config.yaml"))
 	if err != nil {
 		t.Fatal(err)
