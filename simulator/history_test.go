@@ -64,26 +64,12 @@ func TestTraceHistoryKeepsOnlyKeep(t *testing.T) {
 	}
 }
 
-// afternoonTriples: 2 replicas, 6 from 13:00 to 18:00 UTC, a point a
-// minute over the three days before end.
-func afternoonTriples(end time.Time) []steadiness.Point {
-	var pts []steadiness.Point
-	for at := end.Add(-72 * time.Hour); !at.After(end); at = at.Add(time.Minute) {
-		n := 2
-		if h := at.Hour(); h >= 13 && h < 18 {
-			n = 6
-		}
-		pts = append(pts, steadiness.Point{At: at, Count: n})
-	}
-	return pts
-}
-
 // TestTraceHistoryMatchesPrometheus: the same series gives Steadiness the
 // same base through a real Prometheus (history.prometheus) and through the
 // simulator's trace history, so the plugin behaves the same in both.
 func TestTraceHistoryMatchesPrometheus(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Minute)
-	series := afternoonTriples(now)
+	series := promtest.AfternoonTriples(now)
 	url := promtest.Start(t, promtest.OpenMetrics(promtest.Series{
 		Metric: "kube_deployment_status_replicas",
 		Labels: map[string]string{"namespace": "shop", "deployment": "web"},

@@ -14,27 +14,13 @@ import (
 	"github.com/spillway-dev/spillway/plugins/plugintesting/promtest"
 )
 
-// afternoonTriples is a Deployment's replica count over the three days
-// before end, a point a minute: 2 replicas, 6 from 13:00 to 18:00 UTC.
-func afternoonTriples(end time.Time) []workload.Point {
-	var pts []workload.Point
-	for at := end.Add(-72 * time.Hour); !at.After(end); at = at.Add(time.Minute) {
-		n := 2
-		if h := at.Hour(); h >= 13 && h < 18 {
-			n = 6
-		}
-		pts = append(pts, workload.Point{At: at, Count: n})
-	}
-	return pts
-}
-
 // TestPrometheusHistoryAfterRestart: a scheduler that has just started (an
 // empty in-cluster window) takes a Deployment's base from the weeks of
 // kube-state-metrics a real Prometheus holds, through the real plugin
 // factory, args and background refresher.
 func TestPrometheusHistoryAfterRestart(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Minute)
-	history := afternoonTriples(now)
+	history := promtest.AfternoonTriples(now)
 	url := promtest.Start(t, promtest.OpenMetrics(promtest.Series{
 		Metric: "kube_deployment_status_replicas",
 		Labels: map[string]string{"namespace": "default", "deployment": "web", "job": "kube-state-metrics"},

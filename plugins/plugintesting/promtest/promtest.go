@@ -138,3 +138,18 @@ func freeAddr(t *testing.T) string {
 	defer func() { _ = l.Close() }()
 	return l.Addr().String()
 }
+
+// AfternoonTriples is a Deployment's replica count over the three days
+// before end, a point a minute: 2 replicas, 6 from 13:00 to 18:00 UTC (a
+// workload that triples every afternoon).
+func AfternoonTriples(end time.Time) []workload.Point {
+	var pts []workload.Point
+	for at := end.Add(-72 * time.Hour); !at.After(end); at = at.Add(time.Minute) {
+		n := 2
+		if h := at.Hour(); h >= 13 && h < 18 {
+			n = 6
+		}
+		pts = append(pts, workload.Point{At: at, Count: n})
+	}
+	return pts
+}
