@@ -41,9 +41,9 @@ func forEachSpan(samples []sample, now, start time.Time, f func(count int, d tim
 // time; with no time at all, last. spans calls its argument once per span
 // (count, duration) and is called twice.
 //
-// Steadiness runs it for every pod it scores, over every change of the
-// workload's replica count in the window (or a week of a history source's
-// points), so it adds up the time per count in a slice indexed by count
+// Steadiness runs it for every pod it scores over a history source's
+// points (a week of Prometheus samples), and over the tracker's samples
+// when its running totals cannot answer (spanTotals), so it adds up the time per count in a slice indexed by count
 // (replica counts are few and close together) rather than sorting the
 // spans; counts spread far wider than the spans are many go through a map.
 func weightedPercentile(spans func(yield func(count int, d time.Duration)), last int, p int32) int {

@@ -46,6 +46,7 @@ type history struct {
 	first     time.Time
 	count     int
 	samples   []sample // change points, oldest first; samples[0] may predate the window
+	totals    spanTotals // time per count of the closed spans in samples
 	lifetimes [maxLifetimes]time.Duration
 	nLife     int       // lifetimes recorded in total (ring index = nLife % maxLifetimes)
 	idleSince time.Time // when count last fell to 0
@@ -147,6 +148,9 @@ func (h *history) set(now time.Time, count int, window time.Duration) {
 	if n := len(h.samples); n > 0 && h.samples[n-1].at.Equal(now) {
 		h.samples[n-1].count = count
 	} else {
+		if n > 0 {
+			h.totals.closeSpan(h.samples[n-1], sample{at: now})
+		}
 		h.samples = append(h.samples, sample{at: now, count: count})
 	}
 	// Drop samples wholly before the window, keeping the one in force at
@@ -156,9 +160,22 @@ func (h *history) set(now time.Time, count int, window time.Duration) {
 	for drop+1 < len(h.samples) && !h.samples[drop+1].at.After(start) {
 		drop++
 	}
-	if drop > 0 {
-		h.samples = append(h.samples[:0], h.samples[drop:]...)
+	for i := range drop {
+		h.totals.dropSpan(h.samples[i], h.samples[i+1])
 	}
+	// Reslicing, not copying: append moves the live samples to a new
+	// array once the old one's tail is used up (amortised O(1) a change).
+	h.samples = h.samples[drop:]
+}
+
+// percentile is the time-weighted percentile p of the replica count over
+// [start, now]: from the running totals when they can answer, else by
+// scanning the samples.
+func (h *history) percentile(now, start time.Time, p int32) int {
+	if c, ok := h.totals.percentile(h.samples, now, start, p); ok {
+		return c
+	}
+	return timeWeightedPercentile(h.samples, now, start, p)
 }
 
 // Count returns the workload's placed replicas now.
@@ -182,7 +199,7 @@ func (t *Tracker) Base(key Key, p int32) (base int, observed time.Duration) {
 	if h == nil {
 		return 0, 0
 	}
-	return timeWeightedPercentile(h.samples, now, now.Add(-t.window), p), min(now.Sub(h.first), t.window)
+	return h.percentile(now, now.Add(-t.window), p), min(now.Sub(h.first), t.window)
 }
 
 // MedianLifetime returns the median lifetime of the workload's recently
