@@ -45,7 +45,7 @@ type sample struct {
 type history struct {
 	first     time.Time
 	count     int
-	samples   []sample // change points, oldest first; samples[0] may predate the window
+	samples   []sample   // change points, oldest first; samples[0] may predate the window
 	totals    spanTotals // time per count of the closed spans in samples
 	lifetimes [maxLifetimes]time.Duration
 	nLife     int       // lifetimes recorded in total (ring index = nLife % maxLifetimes)
