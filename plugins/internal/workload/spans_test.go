@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	clocktesting "k8s.io/utils/clock/testing"
@@ -117,5 +118,42 @@ func BenchmarkTrackerBase(b *testing.B) {
 	}
 	for b.Loop() {
 		tr.Base(key, 50)
+	}
+}
+
+// With no window (BurstCost's lifetime tracker), a workload is forgotten
+// the moment its last replica ends, and only then: after any sequence of
+// starts and ends the tracker holds exactly the workloads with replicas.
+func TestTrackerWithoutWindowHoldsLiveWorkloads(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	clk := clocktesting.NewFakeClock(t0)
+	tr := NewTracker(clk, 0)
+	live := map[string][]*v1.Pod{}
+	for i := range 2000 {
+		name := fmt.Sprintf("web-%d", rng.IntN(6))
+		if pods := live[name]; len(pods) > 0 && rng.IntN(2) == 0 {
+			tr.Forget(pods[0])
+			live[name] = pods[1:]
+		} else {
+			p := statefulSetPod(name, i)
+			tr.Observe(p)
+			live[name] = append(live[name], p)
+		}
+		clk.Step(time.Second)
+		want := map[string]int{}
+		for n, pods := range live {
+			if len(pods) > 0 {
+				want[n] = len(pods)
+			}
+		}
+		got := map[string]int{}
+		tr.mu.RLock()
+		for k, h := range tr.owners {
+			got[k.Name] = h.count
+		}
+		tr.mu.RUnlock()
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("step %d: workloads held (-want +got):\n%s", i, diff)
+		}
 	}
 }

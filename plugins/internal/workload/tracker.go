@@ -120,13 +120,19 @@ func (t *Tracker) remove(pod *v1.Pod, finished bool) {
 		h.nLife++
 	}
 	if h.count == 0 {
-		if p.key.Kind == KindPod {
-			delete(t.owners, p.key) // nothing else will ever count towards it
+		if p.key.Kind == KindPod || t.window == 0 {
+			// A bare pod: nothing else will ever count towards it. With no
+			// window, an idle workload has been idle for all of it: what
+			// the sweep would do right away, without its pass over every
+			// workload on every pod's end.
+			delete(t.owners, p.key)
 		} else {
 			h.idleSince = now
 		}
 	}
-	t.sweep(now)
+	if t.window > 0 {
+		t.sweep(now)
+	}
 }
 
 // sweep forgets, at most every quarter window, the workloads that have had
