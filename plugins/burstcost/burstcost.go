@@ -24,6 +24,7 @@ import (
 	"github.com/spillway-dev/spillway/plugins/apis/config/validation"
 	"github.com/spillway-dev/spillway/plugins/internal/catalogs"
 	"github.com/spillway-dev/spillway/plugins/internal/cyclestate"
+	"github.com/spillway-dev/spillway/plugins/internal/podprofile"
 	"github.com/spillway-dev/spillway/plugins/internal/workload"
 )
 
@@ -133,13 +134,13 @@ func (s *preScoreState) Clone() fwk.StateData { return s }
 // PreScore works out the pod's expected lifetime and size and its bill on
 // every serverless backend.
 func (pl *BurstCost) PreScore(ctx context.Context, state fwk.CycleState, pod *v1.Pod, _ []fwk.NodeInfo) *fwk.Status {
-	state.Write(stateKey, pl.estimate(ctx, pod))
+	state.Write(stateKey, pl.estimate(ctx, state, pod))
 	return nil
 }
 
 // estimate works out what PreScore keeps for a pod.
-func (pl *BurstCost) estimate(ctx context.Context, pod *v1.Pod) *preScoreState {
-	profile := backends.NewPodProfile(pod)
+func (pl *BurstCost) estimate(ctx context.Context, state fwk.CycleState, pod *v1.Pod) *preScoreState {
+	profile := podprofile.Of(state, pod)
 	p := pl.current.Load()
 	s := &preScoreState{
 		prices:     p,

@@ -51,7 +51,7 @@ func (pl *BurstCost) Reserve(ctx context.Context, state fwk.CycleState, pod *v1.
 	if err != nil {
 		// A single feasible node skips PreScore and Score (often the
 		// overflow to a virtual node): estimate now.
-		s = pl.estimate(ctx, pod)
+		s = pl.estimate(ctx, state, pod)
 		state.Write(stateKey, s)
 	}
 	nodeInfo, err := pl.handle.SnapshotSharedLister().NodeInfos().Get(nodeName)

@@ -16,6 +16,7 @@ import (
 	"github.com/spillway-dev/spillway/plugins/apis/config/validation"
 	"github.com/spillway-dev/spillway/plugins/internal/catalogs"
 	"github.com/spillway-dev/spillway/plugins/internal/cyclestate"
+	"github.com/spillway-dev/spillway/plugins/internal/podprofile"
 )
 
 // Name is the plugin's name in a scheduler profile.
@@ -84,17 +85,17 @@ func (s *preFilterState) violation(b *backends.Backend) *backends.Violation {
 // PreFilter judges the pod once per backend: its features and size, and
 // the backend's CPU quota against what pods on its nodes already request.
 func (pl *ServerlessFit) PreFilter(_ context.Context, state fwk.CycleState, pod *v1.Pod, nodes []fwk.NodeInfo) (*framework.PreFilterResult, *fwk.Status) {
-	profile := backends.NewPodProfile(pod)
+	profile := podprofile.Of(state, pod)
 	s := &preFilterState{verdicts: make([]verdict, len(pl.catalog.Backends))}
 	var quotaUsed []int64
 	for i := range pl.catalog.Backends {
 		b := &pl.catalog.Backends[i]
-		s.verdicts[i] = verdict{backend: b, violation: b.Admit(&profile)}
+		s.verdicts[i] = verdict{backend: b, violation: b.Admit(profile)}
 		if s.verdicts[i].violation == nil && b.Limits.QuotaCPU != nil {
 			if quotaUsed == nil {
 				quotaUsed = pl.cpuInUseByBackend(nodes)
 			}
-			s.verdicts[i].violation = b.AdmitQuota(&profile, quotaUsed[i])
+			s.verdicts[i].violation = b.AdmitQuota(profile, quotaUsed[i])
 		}
 	}
 	state.Write(stateKey, s)

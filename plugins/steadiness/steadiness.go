@@ -19,6 +19,7 @@ import (
 	"github.com/spillway-dev/spillway/plugins/apis/config/validation"
 	"github.com/spillway-dev/spillway/plugins/internal/catalogs"
 	"github.com/spillway-dev/spillway/plugins/internal/cyclestate"
+	"github.com/spillway-dev/spillway/plugins/internal/podprofile"
 	"github.com/spillway-dev/spillway/plugins/internal/podhints"
 	"github.com/spillway-dev/spillway/plugins/internal/workload"
 )
@@ -115,7 +116,7 @@ func (pl *Steadiness) PreScore(ctx context.Context, state fwk.CycleState, pod *v
 		if err != nil {
 			return fwk.AsStatus(fmt.Errorf("%s: listing nodes: %w", Name, err))
 		}
-		s.vmUtil = pl.vmUtilisation(nodes, pod)
+		s.vmUtil = pl.vmUtilisation(nodes, podprofile.Of(state, pod))
 	}
 	s.vm, s.virtual = nodeScores(s.class, s.vmUtil, float64(pl.args.VMHeadroomPercent)/100)
 	state.Write(stateKey, s)
@@ -144,7 +145,7 @@ func (pl *Steadiness) classify(ctx context.Context, pod *v1.Pod) *preScoreState 
 // vmUtilisation is the requested share of the dedicated nodes that take
 // ordinary workloads (schedulable, no NoSchedule or NoExecute taint), with
 // the pod added.
-func (pl *Steadiness) vmUtilisation(nodes []fwk.NodeInfo, pod *v1.Pod) float64 {
+func (pl *Steadiness) vmUtilisation(nodes []fwk.NodeInfo, p *backends.PodProfile) float64 {
 	var reqCPU, reqMem, allocCPU, allocMem int64
 	for _, ni := range nodes {
 		n := ni.Node()
@@ -157,7 +158,6 @@ func (pl *Steadiness) vmUtilisation(nodes []fwk.NodeInfo, pod *v1.Pod) float64 {
 		reqCPU += req.GetMilliCPU()
 		reqMem += req.GetMemory()
 	}
-	p := backends.NewPodProfile(pod)
 	return utilisation(reqCPU+p.CPUMilli, reqMem+p.MemoryBytes, allocCPU, allocMem)
 }
 
