@@ -89,6 +89,9 @@ func (pl *BurstCost) PostBind(ctx context.Context, state fwk.CycleState, pod *v1
 	p := s.placed
 	placements.WithLabelValues(p.backend).Inc()
 	estimatedSpend.WithLabelValues(p.backend).Add(p.usd)
-	logger(ctx).V(4).Info("Placed pod", "pod", klog.KObj(pod), "node", p.node, "backend", p.backend,
-		"score", p.score, "estimatedUSD", p.usd, "expectedSeconds", s.horizon.seconds, "horizonSource", s.horizon.source)
+	if l := klog.FromContext(ctx).V(4); l.Enabled() {
+		// Checked first: naming the logger and boxing the values allocate.
+		klog.LoggerWithName(l, Name).Info("Placed pod", "pod", klog.KObj(pod), "node", p.node, "backend", p.backend,
+			"score", p.score, "estimatedUSD", p.usd, "expectedSeconds", s.horizon.seconds, "horizonSource", s.horizon.source)
+	}
 }

@@ -192,7 +192,7 @@ func (pl *Steadiness) ScoreExtensions() framework.ScoreExtensions { return nil }
 // Reserve counts the pod as its workload's newest replica right away, so
 // the next replica of a burst sees it, and logs the decision at V(4).
 func (pl *Steadiness) Reserve(ctx context.Context, state fwk.CycleState, pod *v1.Pod, nodeName string) *fwk.Status {
-	if l := logger(ctx).V(4); l.Enabled() {
+	if l := verbose(ctx, 4); l.Enabled() {
 		s, err := readState(state)
 		if err != nil {
 			// A single feasible node skips PreScore: classify for the log.
@@ -213,4 +213,14 @@ func (pl *Steadiness) Unreserve(_ context.Context, _ fwk.CycleState, pod *v1.Pod
 
 func logger(ctx context.Context) klog.Logger {
 	return klog.LoggerWithName(klog.FromContext(ctx), Name)
+}
+
+// verbose is logger(ctx).V(v), named only when v is enabled: naming a
+// logger allocates, and Reserve asks on every pod.
+func verbose(ctx context.Context, v int) klog.Logger {
+	l := klog.FromContext(ctx).V(v)
+	if l.Enabled() {
+		l = klog.LoggerWithName(l, Name)
+	}
+	return l
 }

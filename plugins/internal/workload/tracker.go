@@ -1,7 +1,7 @@
 package workload
 
 import (
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
@@ -218,10 +218,11 @@ func (t *Tracker) MedianLifetime(key Key) (time.Duration, int) {
 		return 0, 0
 	}
 	n := min(h.nLife, maxLifetimes)
-	buf := make([]time.Duration, n)
+	var lifetimes [maxLifetimes]time.Duration // on the stack: BurstCost asks on every pod
+	buf := lifetimes[:n]
 	copy(buf, h.lifetimes[:n])
 	t.mu.RUnlock()
-	sort.Slice(buf, func(i, j int) bool { return buf[i] < buf[j] })
+	slices.Sort(buf)
 	if n%2 == 1 {
 		return buf[n/2], n
 	}
