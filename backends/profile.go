@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	resourcehelper "k8s.io/component-helpers/resource"
 )
 
@@ -170,10 +171,32 @@ func NewPodProfile(pod *v1.Pod) PodProfile {
 			}
 		}
 	}
-	reqs := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
-	p.CPUMilli = reqs.Cpu().MilliValue()
-	p.MemoryBytes = reqs.Memory().Value()
+	p.CPUMilli, p.MemoryBytes = podRequests(pod)
 	return p
+}
+
+// podRequests is the pod's CPU (milli) and memory (bytes) requests as
+// component-helpers' resource.PodRequests works them out (what
+// kube-scheduler charges a node). A pod with plain containers only (no
+// init containers, overhead or pod-level requests) gets the same sum,
+// added up in the same order, without the ResourceList maps PodRequests
+// allocates: Spillway works the profile out for every pod it schedules.
+func podRequests(pod *v1.Pod) (cpuMilli, memBytes int64) {
+	spec := &pod.Spec
+	if len(spec.InitContainers) > 0 || spec.Overhead != nil || resourcehelper.IsPodLevelRequestsSet(pod) {
+		reqs := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
+		return reqs.Cpu().MilliValue(), reqs.Memory().Value()
+	}
+	var cpu, mem resource.Quantity
+	for i := range spec.Containers {
+		if q, ok := spec.Containers[i].Resources.Requests[v1.ResourceCPU]; ok {
+			cpu.Add(q)
+		}
+		if q, ok := spec.Containers[i].Resources.Requests[v1.ResourceMemory]; ok {
+			mem.Add(q)
+		}
+	}
+	return cpu.MilliValue(), mem.Value()
 }
 
 func (p *PodProfile) scanContainer(kind, name string, sc *v1.SecurityContext, ports []v1.ContainerPort,

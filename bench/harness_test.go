@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/kubernetes/pkg/scheduler/apis/config"
+	frameworkruntime "k8s.io/kubernetes/pkg/scheduler/framework/runtime"
 	clocktesting "k8s.io/utils/clock/testing"
 
 	pt "github.com/spillway-dev/spillway/plugins/plugintesting"
@@ -72,12 +73,19 @@ type benchCluster struct {
 // pods round robin over the workers.
 func newBenchCluster(tb testing.TB, cfg *config.KubeSchedulerConfiguration, profile string, size ClusterSize, deployments int) *benchCluster {
 	tb.Helper()
+	var extra frameworkruntime.Registry
 	prof, err := inprocess.Profile(cfg, profile)
+	if profile == floorProfileName {
+		// Spillway's profile with stand-ins for its plugins (floor_test.go).
+		if prof, err = inprocess.Profile(cfg, "spillway"); err == nil {
+			prof, extra = floorProfile(prof)
+		}
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}
 	c := &benchCluster{ctx: quietContext(tb), clock: clocktesting.NewFakeClock(pt.Start)}
-	if c.sched, err = inprocess.New(c.ctx, prof, c.clock, nil); err != nil {
+	if c.sched, err = inprocess.New(c.ctx, prof, c.clock, extra); err != nil {
 		tb.Fatal(err)
 	}
 	if size.SampleNodes {
