@@ -19,8 +19,8 @@ import (
 	"github.com/spillway-dev/spillway/plugins/apis/config/validation"
 	"github.com/spillway-dev/spillway/plugins/internal/catalogs"
 	"github.com/spillway-dev/spillway/plugins/internal/cyclestate"
-	"github.com/spillway-dev/spillway/plugins/internal/podprofile"
 	"github.com/spillway-dev/spillway/plugins/internal/podhints"
+	"github.com/spillway-dev/spillway/plugins/internal/podprofile"
 	"github.com/spillway-dev/spillway/plugins/internal/workload"
 )
 
