@@ -2,6 +2,11 @@ package bench
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -13,6 +18,7 @@ import (
 	"github.com/spillway-dev/spillway/plugins/burstcost"
 	"github.com/spillway-dev/spillway/plugins/serverlessfit"
 	"github.com/spillway-dev/spillway/plugins/steadiness"
+	"github.com/spillway-dev/spillway/simulator/inprocess"
 )
 
 // The floor: Spillway's profile with each of its three plugins replaced by
@@ -120,3 +126,35 @@ func (noopSteadiness) Reserve(context.Context, fwk.CycleState, *v1.Pod, string) 
 	return nil
 }
 func (noopSteadiness) Unreserve(context.Context, fwk.CycleState, *v1.Pod, string) {}
+
+// The floor profile is Spillway's profile with every Spillway plugin
+// swapped for its stand-in and nothing else changed, and it schedules.
+func TestFloorProfile(t *testing.T) {
+	_, cfg := setup(t)
+	spillway, err := inprocess.Profile(cfg, "spillway")
+	if err != nil {
+		t.Fatal(err)
+	}
+	floor, registry := floorProfile(spillway)
+	names := func(p *config.KubeSchedulerProfile) (out []string) {
+		for _, pl := range p.Plugins.MultiPoint.Enabled {
+			out = append(out, fmt.Sprintf("%s:%d", strings.TrimPrefix(pl.Name, noopPrefix), pl.Weight))
+		}
+		return out
+	}
+	if diff := cmp.Diff(names(spillway), names(floor)); diff != "" {
+		t.Errorf("floor's plugins and weights, stand-ins unnamed (-spillway +floor):\n%s", diff)
+	}
+	for _, pl := range []string{serverlessfit.Name, burstcost.Name, steadiness.Name} {
+		if _, ok := registry[noopPrefix+pl]; !ok {
+			t.Errorf("no stand-in registered for %s", pl)
+		}
+	}
+	w, _ := setup(t)
+	c := newBenchCluster(t, cfg, floorProfileName, w.Throughput[0], w.Deployments)
+	for range 5 {
+		if !c.scheduleNext(t) {
+			t.Fatal("the floor profile found no node for a pod")
+		}
+	}
+}
