@@ -12,6 +12,7 @@ type index struct {
 	taintKeys map[string]struct{} // the taint key of every matcher with a taint
 	matchers  [][]matcher         // per backend, in catalog order
 	taints    []v1.Taint          // distinct detection taints, see VirtualTaints
+	memo      *nodeMemo           // ForNode's answers per node object
 }
 
 type matcher struct {
@@ -56,6 +57,7 @@ func (c *Catalog) reindex() {
 		}
 	}
 	ix.taints = collectTaints(c.Backends)
+	ix.memo = newNodeMemo()
 	c.idx = ix
 }
 
@@ -76,8 +78,12 @@ func collectTaints(backends []Backend) []v1.Taint {
 
 // ForNode returns the backend whose virtual nodes look like this node (the
 // first in catalog order with a matching matcher), or nil for a dedicated
-// node (a VM). It does not allocate: a node carrying none of the label and
-// taint keys the catalog's matchers use is rejected after a few map lookups.
+// node (a VM). The answer is remembered per node object (nodeMemo), as
+// node objects are not changed in place: treat a node passed here as
+// read-only, as the scheduler treats its informers' objects. It allocates
+// only the first time it sees a node object; otherwise a node carrying
+// none of the label and taint keys the catalog's matchers use is rejected
+// after a few map lookups.
 func (c *Catalog) ForNode(node *v1.Node) *Backend {
 	if c == nil || node == nil {
 		return nil
@@ -86,17 +92,30 @@ func (c *Catalog) ForNode(node *v1.Node) *Backend {
 	if ix == nil || len(ix.matchers) != len(c.Backends) {
 		return c.scan(node) // hand-built catalog: no index
 	}
-	if !ix.mayMatch(node) {
+	i, ok := ix.memo.get(node)
+	if !ok {
+		i = ix.match(node)
+		ix.memo.put(node, i)
+	}
+	if i < 0 {
 		return nil
+	}
+	return &c.Backends[i]
+}
+
+// match returns the index of the node's backend, or -1.
+func (ix *index) match(node *v1.Node) int {
+	if !ix.mayMatch(node) {
+		return -1
 	}
 	for i, ms := range ix.matchers {
 		for j := range ms {
 			if ms[j].matches(node) {
-				return &c.Backends[i]
+				return i
 			}
 		}
 	}
-	return nil
+	return -1
 }
 
 func (ix *index) mayMatch(node *v1.Node) bool {

@@ -1,0 +1,111 @@
+package backends
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+	"weak"
+
+	v1 "k8s.io/api/core/v1"
+)
+
+// backendName is ForNode's answer as a name ("" for a dedicated node).
+func backendName(c *Catalog, n *v1.Node) string {
+	if b := c.ForNode(n); b != nil {
+		return b.Name
+	}
+	return ""
+}
+
+// The memo answers per node object: a node's next version (a new object,
+// as an informer delivers it) is classified afresh, and asking again gives
+// the same answer as a fresh catalog.
+func TestForNodeFollowsNewVersions(t *testing.T) {
+	c := Default()
+	versions := []struct {
+		node *v1.Node
+		want string
+	}{
+		{vmNode(), ""},
+		{aciNode(), "aci"},
+		{vmNode(), ""},
+		{node(map[string]string{"eks.amazonaws.com/compute-type": "fargate"}), "fargate"},
+	}
+	for i, v := range versions {
+		v.node.Name = "same-name" // one node, relabelled from version to version
+		for range 3 {
+			if got := backendName(c, v.node); got != v.want {
+				t.Errorf("version %d: ForNode = %q, want %q", i, got, v.want)
+			}
+		}
+		if got, fresh := backendName(c, v.node), backendName(Default(), v.node); got != fresh {
+			t.Errorf("version %d: ForNode = %q, a fresh catalog says %q", i, got, fresh)
+		}
+	}
+}
+
+// ForNode from many goroutines at once, on more nodes than the memo has
+// slots, gives every node its own answer (run with -race).
+func TestForNodeConcurrent(t *testing.T) {
+	c := Default()
+	nodes := make([]*v1.Node, memoSlots+500)
+	want := make([]string, len(nodes))
+	for i := range nodes {
+		if i%7 == 0 {
+			nodes[i], want[i] = aciNode(), "aci"
+		} else {
+			nodes[i] = vmNode()
+		}
+		nodes[i].Name = fmt.Sprintf("node-%d", i)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 3 * len(nodes) {
+				i := (k*7919 + g*131) % len(nodes)
+				if got := backendName(c, nodes[i]); got != want[i] {
+					errs <- fmt.Sprintf("%s: ForNode = %q, want %q", nodes[i].Name, got, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+// The memo keeps no node alive: a node the caller lets go of is freed.
+func TestForNodeKeepsNoNodeAlive(t *testing.T) {
+	c := Default()
+	n := aciNode()
+	c.ForNode(n)
+	w := weak.Make(n)
+	n = nil
+	for range 20 {
+		runtime.GC()
+		if w.Value() == nil {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Error("a node ForNode has seen is still alive after the caller dropped it")
+}
+
+func BenchmarkForNode(b *testing.B) {
+	c := Default()
+	nodes := []*v1.Node{vmNode(), aciNode()}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c.ForNode(nodes[i%2])
+		i++
+	}
+}
