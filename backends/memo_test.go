@@ -82,13 +82,19 @@ func TestForNodeConcurrent(t *testing.T) {
 	}
 }
 
-// The memo keeps no node alive: a node the caller lets go of is freed.
-func TestForNodeKeepsNoNodeAlive(t *testing.T) {
+// The memo keeps a node alive only until a miss after maxAge starts a new
+// table: a node the caller lets go of is then freed.
+func TestForNodeLetsGoOfOldNodes(t *testing.T) {
 	c := Default()
+	clock := c.idx.memo.table.Load().born
+	c.idx.memo.now = func() time.Time { return clock }
 	n := aciNode()
 	c.ForNode(n)
 	w := weak.Make(n)
 	n = nil
+	clock = clock.Add(memoMaxAge)
+	c.ForNode(vmNode()) // a miss a whole maxAge later: a new table
+	defer runtime.KeepAlive(c) // the memo lives as long as its catalog
 	for range 20 {
 		runtime.GC()
 		if w.Value() == nil {
@@ -96,7 +102,7 @@ func TestForNodeKeepsNoNodeAlive(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	t.Error("a node ForNode has seen is still alive after the caller dropped it")
+	t.Error("a node ForNode saw before the memo's new table is still alive after the caller dropped it")
 }
 
 func BenchmarkForNode(b *testing.B) {
