@@ -93,7 +93,7 @@ func TestForNodeLetsGoOfOldNodes(t *testing.T) {
 	w := weak.Make(n)
 	n = nil
 	clock = clock.Add(memoMaxAge)
-	c.ForNode(vmNode()) // a miss a whole maxAge later: a new table
+	c.ForNode(vmNode())        // a miss a whole maxAge later: a new table
 	defer runtime.KeepAlive(c) // the memo lives as long as its catalog
 	for range 20 {
 		runtime.GC()
