@@ -157,3 +157,30 @@ func TestTrackerWithoutWindowHoldsLiveWorkloads(t *testing.T) {
 		}
 	}
 }
+
+// Without a window the base is the current count, as the percentile over
+// an instant is, though no change points are kept.
+func TestTrackerWithoutWindowBaseIsTheCount(t *testing.T) {
+	clk := clocktesting.NewFakeClock(t0)
+	tr := NewTracker(clk, 0)
+	key := Key{"ns", KindStatefulSet, "web"}
+	var pods []*v1.Pod
+	for i, step := range []int{+1, +1, +1, -1, +1, -1, -1} {
+		if step > 0 {
+			pods = append(pods, statefulSetPod("web", i))
+			tr.Observe(pods[len(pods)-1])
+		} else {
+			tr.Forget(pods[0])
+			pods = pods[1:]
+		}
+		clk.Step(time.Minute)
+		if base, observed := tr.Base(key, 50); base != len(pods) || observed != 0 {
+			t.Errorf("after change %d: Base = %d, %v; want %d, 0", i, base, observed, len(pods))
+		}
+		tr.mu.RLock()
+		if h := tr.owners[key]; h != nil && len(h.samples) > 0 {
+			t.Errorf("after change %d: %d change points kept with no window", i, len(h.samples))
+		}
+		tr.mu.RUnlock()
+	}
+}

@@ -151,6 +151,10 @@ func (t *Tracker) sweep(now time.Time) {
 
 func (h *history) set(now time.Time, count int, window time.Duration) {
 	h.count = count
+	if window == 0 {
+		// No history to keep: Base is the count itself (see Base).
+		return
+	}
 	if n := len(h.samples); n > 0 && h.samples[n-1].at.Equal(now) {
 		h.samples[n-1].count = count
 	} else {
@@ -204,6 +208,11 @@ func (t *Tracker) Base(key Key, p int32) (base int, observed time.Duration) {
 	h := t.owners[key]
 	if h == nil {
 		return 0, 0
+	}
+	if t.window == 0 {
+		// The percentile over [now, now], where no span lasts: the
+		// last count.
+		return h.count, 0
 	}
 	return h.percentile(now, now.Add(-t.window), p), min(now.Sub(h.first), t.window)
 }
