@@ -20,7 +20,7 @@ import (
 // hour, and p from 1 to 100.
 func TestTrackerBaseMatchesScan(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
-	for run := range 300 {
+	for run := range 90 {
 		clk := clocktesting.NewFakeClock(t0)
 		window := []time.Duration{5 * time.Second, time.Minute, time.Hour}[run%3]
 		tr := NewTracker(clk, window)
