@@ -77,10 +77,13 @@ func (e *engine) refusal(p *simPod, n *nodeState) string {
 		return ""
 	}
 	b := n.virtual.Backend
-	prof := backends.NewPodProfile(p.pod)
-	v := b.Admit(&prof)
+	if p.profile == nil {
+		prof := backends.NewPodProfile(p.pod)
+		p.profile = &prof
+	}
+	v := b.Admit(p.profile)
 	if v == nil {
-		v = b.AdmitQuota(&prof, e.backendCPU[n.backend])
+		v = b.AdmitQuota(p.profile, e.backendCPU[n.backend])
 	}
 	if v == nil {
 		return ""
