@@ -3,6 +3,7 @@ package simulator
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
 	v1 "k8s.io/api/core/v1"
@@ -26,7 +27,9 @@ func (e *engine) apply(ctx context.Context, ev trace.Event) error {
 		if err := e.publishOwnerOf(pod); err != nil {
 			return err
 		}
-		e.createPod(pod, ev.RunFor, nil)
+		p := newSimPod(pod, podKey(pod), e.now, ev.RunFor, nil)
+		p.cpuMilli, p.memBytes = podRequests(pod)
+		e.createPod(p)
 	case trace.OpDelete:
 		p, ok := e.pods[ev.Name]
 		if !ok {
@@ -44,24 +47,32 @@ func (e *engine) apply(ctx context.Context, ev trace.Event) error {
 	return nil
 }
 
-// createPod adds a pod to the cluster and the scheduling queue.
-func (e *engine) createPod(pod *v1.Pod, runFor *float64, w *workload) *simPod {
+// createReplica adds a replica that newPod built, keyed key, of w's
+// current shape.
+func (e *engine) createReplica(pod *v1.Pod, key string, w *workload) *simPod {
+	p := newSimPod(pod, key, e.now, w.runFor, w)
+	p.cpuMilli, p.memBytes, p.profile = w.shape.cpuMilli, w.shape.memBytes, &w.shape.profile
+	w.live = append(w.live, p)
+	e.createPod(p)
+	return p
+}
+
+// createPod numbers a new pod and adds it to the cluster and the
+// scheduling queue.
+func (e *engine) createPod(p *simPod) {
 	e.podSeq++
+	p.seq = e.podSeq
+	pod := p.pod
 	pod.CreationTimestamp = metav1.NewTime(e.clock.Now())
 	if pod.UID == "" {
-		pod.UID = types.UID(fmt.Sprintf("sim-%d", e.podSeq))
+		pod.UID = types.UID("sim-" + strconv.FormatInt(e.podSeq, 10))
 	}
 	pod.Spec.NodeName = ""
 	pod.Status = v1.PodStatus{Phase: v1.PodPending}
-	p := newSimPod(pod, podKey(pod), e.podSeq, e.now, runFor, w)
 	e.pods[p.key] = p
-	if w != nil {
-		w.live = append(w.live, p)
-	}
 	e.queue.count++
 	e.acct.created(p)
 	e.queue.activate(p, e.now)
-	return p
 }
 
 // publishOwnerOf makes the ReplicaSet or StatefulSet that a created pod

@@ -105,6 +105,7 @@ type engine struct {
 	events     int64
 	attempts   int64
 	inCycle    time.Duration // wall time inside the framework's scheduling cycles
+	inRemoval  time.Duration // wall time removing pods from the framework
 	refusals   int64
 	backendCPU []int64 // CPU requested on each backend's nodes, by backend index
 }
@@ -280,6 +281,14 @@ func (e *engine) coldStart(n *nodeState) float64 {
 		sigma = math.Log(l.P95/l.P50) / 1.6448536269514722
 	}
 	return l.P50 * math.Exp(sigma*e.rng.NormFloat64())
+}
+
+// removePod removes a bound pod from the framework, timed.
+func (e *engine) removePod(bound *v1.Pod) error {
+	began := time.Now()
+	err := e.sched.RemovePod(bound)
+	e.inRemoval += time.Since(began)
+	return err
 }
 
 // podName gives a pod a namespace/name key.

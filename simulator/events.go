@@ -1,7 +1,5 @@
 package simulator
 
-import "container/heap"
-
 // eventKind orders the engine's own events that fall at the same instant:
 // pods finish (freeing capacity) before pods start, before queued pods are
 // retried.
@@ -23,12 +21,14 @@ type event struct {
 	gen  uint32 // the pod's queue generation when scheduled; stale if it moved since
 }
 
-// eventHeap is a priority queue of events by (at, kind, seq).
+// eventHeap is a priority queue of events by (at, kind, seq), a binary
+// heap kept by hand rather than by container/heap, whose interface would
+// box every event pushed and popped into an allocation.
 type eventHeap []event
 
-func (h eventHeap) Len() int { return len(h) }
-func (h eventHeap) Less(i, j int) bool {
-	a, b := &h[i], &h[j]
+// less orders events; seq is unique, so the order is total and the heap
+// pops the same sequence whatever its layout.
+func (a *event) less(b *event) bool {
 	if a.at != b.at {
 		return a.at < b.at
 	}
@@ -37,15 +37,43 @@ func (h eventHeap) Less(i, j int) bool {
 	}
 	return a.seq < b.seq
 }
-func (h eventHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *eventHeap) Push(x any)   { *h = append(*h, x.(event)) }
-func (h *eventHeap) Pop() any {
-	old := *h
-	n := len(old)
-	e := old[n-1]
-	old[n-1] = event{}
-	*h = old[:n-1]
-	return e
+
+func (h *eventHeap) push(e event) {
+	*h = append(*h, e)
+	q := *h
+	for j := len(q) - 1; j > 0; {
+		i := (j - 1) / 2
+		if !q[j].less(&q[i]) {
+			break
+		}
+		q[i], q[j] = q[j], q[i]
+		j = i
+	}
+}
+
+func (h *eventHeap) pop() event {
+	q := *h
+	n := len(q) - 1
+	top := q[0]
+	q[0] = q[n]
+	q[n] = event{}
+	q = q[:n]
+	for i := 0; ; {
+		j := 2*i + 1
+		if j >= n {
+			break
+		}
+		if r := j + 1; r < n && q[r].less(&q[j]) {
+			j = r
+		}
+		if !q[j].less(&q[i]) {
+			break
+		}
+		q[i], q[j] = q[j], q[i]
+		i = j
+	}
+	*h = q
+	return top
 }
 
 // timeline is the engine's future: a heap of events and how many of them
@@ -63,7 +91,7 @@ func (t *timeline) push(e event) {
 	if e.kind != evFlush {
 		t.real++
 	}
-	heap.Push(&t.h, e)
+	t.h.push(e)
 }
 
 func (t *timeline) peek() (float64, bool) {
@@ -74,7 +102,7 @@ func (t *timeline) peek() (float64, bool) {
 }
 
 func (t *timeline) pop() event {
-	e := heap.Pop(&t.h).(event)
+	e := t.h.pop()
 	if e.kind != evFlush {
 		t.real--
 	}

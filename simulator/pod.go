@@ -4,6 +4,7 @@ import (
 	v1 "k8s.io/api/core/v1"
 	resourcehelper "k8s.io/component-helpers/resource"
 
+	"github.com/spillway-dev/spillway/backends"
 	"github.com/spillway-dev/spillway/simulator/cluster"
 )
 
@@ -18,7 +19,8 @@ type simPod struct {
 	cpuMilli int64
 	memBytes int64
 	workload *workload
-	ordinal  int // a StatefulSet replica's index
+	ordinal  int                  // a StatefulSet replica's index
+	profile  *backends.PodProfile // for the backends' admission; nil until needed
 
 	// queue
 	state      queueState
@@ -48,14 +50,17 @@ type nodeState struct {
 	pods      int
 }
 
-func newSimPod(pod *v1.Pod, key string, seq int64, at float64, runFor *float64, w *workload) *simPod {
-	reqs := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
+func newSimPod(pod *v1.Pod, key string, at float64, runFor *float64, w *workload) *simPod {
 	var prio int32
 	if pod.Spec.Priority != nil {
 		prio = *pod.Spec.Priority
 	}
-	return &simPod{
-		key: key, pod: pod, seq: seq, priority: prio, created: at, runFor: runFor, workload: w,
-		cpuMilli: reqs.Cpu().MilliValue(), memBytes: reqs.Memory().Value(), qindex: -1,
-	}
+	return &simPod{key: key, pod: pod, priority: prio, created: at, runFor: runFor, workload: w, qindex: -1}
+}
+
+// podRequests is the pod's effective CPU (milli-cores) and memory (bytes)
+// requests, as the scheduler counts them.
+func podRequests(pod *v1.Pod) (cpuMilli, memBytes int64) {
+	reqs := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
+	return reqs.Cpu().MilliValue(), reqs.Memory().Value()
 }

@@ -19,6 +19,13 @@ type Result struct {
 	// run's speed: bench compares it with the whole run's wall time. It
 	// measures the machine, so no output file carries it.
 	FrameworkWall time.Duration `json:"-"`
+	// RemovalWall is the wall time spent removing pods that left their
+	// node from the framework (inprocess.Scheduler.RemovePod: the
+	// scheduler cache's and the plugins' handlers of the event, which a
+	// real kube-scheduler runs in its informers, outside the cycles).
+	// With FrameworkWall, it tells the framework's share of a run from
+	// the simulator's own. No output file carries it either.
+	RemovalWall time.Duration `json:"-"`
 }
 
 // Summary is summary.json.

@@ -56,7 +56,7 @@ func (e *engine) attempt(ctx context.Context, p *simPod) error {
 		// The backend's virtual kubelet refuses the pod (ACI answers
 		// ProviderFailed): it is back where it was, waiting, whatever the
 		// profile thought.
-		if err := e.sched.RemovePod(bound); err != nil {
+		if err := e.removePod(bound); err != nil {
 			return fmt.Errorf("simulator: undoing the binding of %s: %w", p.key, err)
 		}
 		e.refusals++
@@ -77,10 +77,13 @@ func (e *engine) refusal(p *simPod, n *nodeState) string {
 		return ""
 	}
 	b := n.virtual.Backend
-	prof := backends.NewPodProfile(p.pod)
-	v := b.Admit(&prof)
+	if p.profile == nil {
+		prof := backends.NewPodProfile(p.pod)
+		p.profile = &prof
+	}
+	v := b.Admit(p.profile)
 	if v == nil {
-		v = b.AdmitQuota(&prof, e.backendCPU[n.backend])
+		v = b.AdmitQuota(p.profile, e.backendCPU[n.backend])
 	}
 	if v == nil {
 		return ""
@@ -128,7 +131,7 @@ func (e *engine) end(p *simPod, finished bool) error {
 		e.queue.remove(p)
 		e.acct.neverPlaced()
 	case stBound:
-		if err := e.sched.RemovePod(p.bound); err != nil {
+		if err := e.removePod(p.bound); err != nil {
 			return fmt.Errorf("simulator: removing %s: %w", p.key, err)
 		}
 		n := p.node

@@ -12,7 +12,7 @@ type latencyBars = []hdrhistogram.Bar
 // result assembles the run's Result.
 func (e *engine) result() *Result {
 	a := &e.acct
-	r := &Result{Backends: append([]string{}, e.backends...), Series: a.samples, FrameworkWall: e.inCycle}
+	r := &Result{Backends: append([]string{}, e.backends...), Series: a.samples, FrameworkWall: e.inCycle, RemovalWall: e.inRemoval}
 	if r.Series == nil {
 		r.Series = []Sample{}
 	}

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/utils/ptr"
 
 	"github.com/spillway-dev/spillway/plugins/steadiness"
 	"github.com/spillway-dev/spillway/simulator/trace"
@@ -24,7 +24,8 @@ type workload struct {
 	kind            trace.Kind
 	uid             types.UID
 	template        *v1.Pod
-	templateHash    string
+	templateHash    string // of the template's spec; Deployments and StatefulSets only
+	shape           *replicaShape
 	runFor          *float64
 	replicas        int32
 	live            []*simPod // pending or bound, in creation order
@@ -71,8 +72,8 @@ func (e *engine) reconcile(w *workload) error {
 		want = max(int(w.replicas-w.succeeded), 0)
 	}
 	for len(w.live) < want {
-		pod := w.newPod(e)
-		p := e.createPod(pod, w.runFor, w)
+		pod, key := w.newPod(e)
+		p := e.createReplica(pod, key, w)
 		p.ordinal = w.lastOrdinal
 	}
 	if extra := len(w.live) - want; extra > 0 {
@@ -87,10 +88,13 @@ func (e *engine) reconcile(w *workload) error {
 
 func (w *workload) setTemplate(t *v1.Pod) {
 	w.template = t.DeepCopy()
-	data, _ := json.Marshal(t.Spec)
-	h := fnv.New32a()
-	h.Write(data)
-	w.templateHash = fmt.Sprintf("%x", h.Sum32())
+	if w.kind != trace.Job { // a Job's pods carry no template hash
+		data, _ := json.Marshal(t.Spec)
+		h := fnv.New32a()
+		h.Write(data)
+		w.templateHash = fmt.Sprintf("%x", h.Sum32())
+	}
+	w.shape = w.newShape()
 }
 
 // publish makes the workload's controller object (the ReplicaSet of its
@@ -132,22 +136,19 @@ func (e *engine) publish(w *workload) error {
 	return e.sched.AddObject(obj)
 }
 
-// newPod builds the next replica from the template, with the names, labels
-// and owner reference its controller would give it.
-func (w *workload) newPod(e *engine) *v1.Pod {
-	pod := w.template.DeepCopy()
-	pod.Namespace = w.namespace
-	labels := map[string]string{}
-	for k, v := range pod.Labels {
-		labels[k] = v
-	}
-	owner := metav1.OwnerReference{APIVersion: "apps/v1", Kind: string(w.kind), Name: w.name, UID: w.uid, Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(true)}
+// newPod builds the next replica from the workload's shape, with the name
+// (and, for a StatefulSet, the labels) its controller would give it, and
+// returns it with its namespace/name key. The replica shares the shape's
+// spec, labels and owner reference: nothing writes to them (the scheduler
+// copies a pod before it binds it), and the simulator sets only the pod's
+// own top-level fields.
+func (w *workload) newPod(e *engine) (*v1.Pod, string) {
+	pod := new(v1.Pod)
+	*pod = *w.shape.pod
+	var key string
 	switch w.kind {
 	case trace.Deployment:
-		rs := w.name + "-" + w.templateHash
-		labels["pod-template-hash"] = w.templateHash
-		owner.Kind, owner.Name, owner.UID = "ReplicaSet", rs, types.UID("sim-rs-"+w.namespace+"/"+rs)
-		pod.Name = e.uniqueName(w.namespace, rs+"-")
+		pod.Name, key = e.uniqueName(w.namespace, w.shape.namePrefix)
 	case trace.StatefulSet:
 		i := 0
 		for w.ordinals[i] {
@@ -155,36 +156,37 @@ func (w *workload) newPod(e *engine) *v1.Pod {
 		}
 		w.ordinals[i] = true
 		w.lastOrdinal = i
-		pod.Name = fmt.Sprintf("%s-%d", w.name, i)
-		labels["apps.kubernetes.io/pod-index"] = fmt.Sprint(i)
-		labels["statefulset.kubernetes.io/pod-name"] = pod.Name
-	case trace.Job:
-		owner.APIVersion = "batch/v1"
-		labels["batch.kubernetes.io/job-name"] = w.name
-		labels["job-name"] = w.name
-		pod.Name = e.uniqueName(w.namespace, w.name+"-")
-		if pod.Spec.RestartPolicy == "" {
-			pod.Spec.RestartPolicy = v1.RestartPolicyNever
+		pod.Name = w.name + "-" + strconv.Itoa(i)
+		key = w.namespace + "/" + pod.Name
+		labels := make(map[string]string, len(w.shape.pod.Labels)+2)
+		for k, v := range w.shape.pod.Labels {
+			labels[k] = v
 		}
+		labels["apps.kubernetes.io/pod-index"] = strconv.Itoa(i)
+		labels["statefulset.kubernetes.io/pod-name"] = pod.Name
+		pod.Labels = labels
+	case trace.Job:
+		pod.Name, key = e.uniqueName(w.namespace, w.shape.namePrefix)
 	}
-	pod.Labels = labels
-	pod.OwnerReferences = []metav1.OwnerReference{owner}
-	return pod
+	return pod, key
 }
 
 // uniqueName appends to prefix a 5-character random suffix from the
 // alphabet Kubernetes' generated names use, drawn from the seeded
-// generator, until no live pod has the name.
-func (e *engine) uniqueName(namespace, prefix string) string {
+// generator, until no live pod has the name; it returns the name and the
+// pod's namespace/name key.
+func (e *engine) uniqueName(namespace, prefix string) (name, key string) {
 	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
+	buf := make([]byte, 0, len(namespace)+1+len(prefix)+5)
+	buf = append(append(append(buf, namespace...), '/'), prefix...)
 	for {
-		var b [5]byte
-		for i := range b {
-			b[i] = alphabet[e.rng.IntN(len(alphabet))]
+		buf = buf[:len(namespace)+1+len(prefix)]
+		for range 5 {
+			buf = append(buf, alphabet[e.rng.IntN(len(alphabet))])
 		}
-		name := prefix + string(b[:])
-		if _, taken := e.pods[namespace+"/"+name]; !taken {
-			return name
+		if _, taken := e.pods[string(buf)]; !taken {
+			key = string(buf)
+			return key[len(namespace)+1:], key
 		}
 	}
 }
