@@ -56,6 +56,7 @@ func (l *logLines) String() string {
 func testArgs(file string) *config.BurstCostArgs {
 	return &config.BurstCostArgs{PriceCatalogFile: file, VMPricing: "OnDemand", VMMarginalCostFactor: 0.1, PackingFactor: 1,
 		StartupPenaltyUSDPerMinute: 0.01, DefaultHorizon: metav1.Duration{Duration: time.Hour}, MinObservedLifetimes: 3,
+		ObservedLifetimesRetention: metav1.Duration{Duration: 24 * time.Hour},
 		PriceCatalogReloadInterval: metav1.Duration{Duration: time.Minute}}
 }
 

@@ -90,7 +90,7 @@ func NewWithClock(_ context.Context, obj runtime.Object, h framework.Handle, clk
 	if err != nil {
 		return nil, fmt.Errorf("%s: backendCatalogFile: %w", Name, err)
 	}
-	pl := &BurstCost{handle: h, args: *args, backends: bc, history: workload.NewTracker(clk, 0)}
+	pl := &BurstCost{handle: h, args: *args, backends: bc, history: workload.NewLifetimeTracker(clk, args.ObservedLifetimesRetention.Duration)}
 	pl.pricing, _ = cost.ParsePricingOption(args.VMPricing) // validated above
 	p, err := newPriced(prices, bc, catalogOrigin(args.PriceCatalogFile), catalogDate(prices))
 	if err != nil {

@@ -3,6 +3,7 @@ package burstcost_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	fixtures "github.com/spillway-dev/spillway/plugins/plugintesting"
 )
@@ -65,24 +66,53 @@ func TestExpectedLifetimeChoosesTheBackend(t *testing.T) {
 	}
 }
 
+// TestObservedLifetimesReplaceTheDefaultHorizon: once three pods of a Job
+// have finished after two minutes each, its next pod is expected to be
+// short and ACI (per-second billing) beats Fargate (one-minute minimum,
+// cheaper per hour). That holds whether the pods ran alongside another
+// one or one after another (the Job had no pod between them), until the
+// Job has had no pod for longer than observedLifetimesRetention.
 func TestObservedLifetimesReplaceTheDefaultHorizon(t *testing.T) {
-	c := fixtures.NewCluster(t, fixtures.OnlyScorer("BurstCost", "      minObservedLifetimes: 3\n"), fixtures.ACINode("aci"), fixtures.FargateNode("fargate"))
-	job := []fixtures.PodOption{fixtures.TolerateVirtualKubelet, fixtures.TolerateFargate, fixtures.OwnedBy("Job", "etl")}
-	// With the default horizon (1h) the big pod is cheaper on Fargate.
-	if got, _ := c.Schedule(fixtures.Pod("etl-0", "4", "8Gi", job...)); got != "fargate" {
-		t.Fatalf("first pod went to %q, want fargate", got)
+	tests := []struct {
+		name       string
+		args       string
+		sequential bool          // etl-0 ends first: the Job has no pod between the others
+		idle       time.Duration // before the last pod, with no pod of the Job running
+		want       string
+	}{
+		{"alongside a running pod", "", false, 0, "aci"},
+		{"one after another", "", true, 0, "aci"},
+		{"one after another, then idle for an hour", "", true, time.Hour, "aci"},
+		{"one after another, then idle beyond the retention", "      observedLifetimesRetention: 10m\n", true, 11 * time.Minute, "fargate"},
 	}
-	// Three pods of the same Job finish after two minutes each...
-	for i := 1; i <= 3; i++ {
-		p := fixtures.Pod(fmt.Sprintf("etl-%d", i), "4", "8Gi", job...)
-		c.Bind(p, "aci")
-		c.Clock.Step(2 * 60e9)
-		if err := c.Sched.RemovePod(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// ...so the next one is expected to be short, and ACI wins.
-	if got, _ := c.Schedule(fixtures.Pod("etl-4", "4", "8Gi", job...)); got != "aci" {
-		t.Errorf("after three 2-minute lifetimes the pod went to %q, want aci", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fixtures.NewCluster(t, fixtures.OnlyScorer("BurstCost", "      minObservedLifetimes: 3\n"+tt.args), fixtures.ACINode("aci"), fixtures.FargateNode("fargate"))
+			job := []fixtures.PodOption{fixtures.TolerateVirtualKubelet, fixtures.TolerateFargate, fixtures.OwnedBy("Job", "etl")}
+			// With the default horizon (1h) the big pod is cheaper on Fargate.
+			first := fixtures.Pod("etl-0", "4", "8Gi", job...)
+			if got, _ := c.Schedule(first); got != "fargate" {
+				t.Fatalf("first pod went to %q, want fargate", got)
+			}
+			if tt.sequential {
+				if err := c.Sched.RemovePod(first); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Three pods of the same Job finish after two minutes each...
+			for i := 1; i <= 3; i++ {
+				p := fixtures.Pod(fmt.Sprintf("etl-%d", i), "4", "8Gi", job...)
+				c.Bind(p, "aci")
+				c.Clock.Step(2 * time.Minute)
+				if err := c.Sched.RemovePod(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c.Clock.Step(tt.idle)
+			// ...so the next one is expected to be short, and ACI wins.
+			if got, _ := c.Schedule(fixtures.Pod("etl-4", "4", "8Gi", job...)); got != tt.want {
+				t.Errorf("after three 2-minute lifetimes the pod went to %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -46,6 +46,11 @@ type BurstCostArgs struct {
 	// MinObservedLifetimes is how many finished pods of the same owner are
 	// needed before their median lifetime is used. >= 1.
 	MinObservedLifetimes int32
+	// ObservedLifetimesRetention is how long an owner with no pod left
+	// keeps its observed lifetimes, so a workload that scales to zero
+	// between bursts, or a Job whose pods run one after another, still
+	// reaches MinObservedLifetimes. 1m..720h.
+	ObservedLifetimesRetention metav1.Duration
 }
 
 // SteadinessArgs holds the args of the Steadiness plugin.

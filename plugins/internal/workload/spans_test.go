@@ -121,13 +121,13 @@ func BenchmarkTrackerBase(b *testing.B) {
 	}
 }
 
-// With no window (BurstCost's lifetime tracker), a workload is forgotten
-// the moment its last replica ends, and only then: after any sequence of
+// With no window and nothing kept idle, a workload is forgotten the
+// moment its last replica ends, and only then: after any sequence of
 // starts and ends the tracker holds exactly the workloads with replicas.
 func TestTrackerWithoutWindowHoldsLiveWorkloads(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
 	clk := clocktesting.NewFakeClock(t0)
-	tr := NewTracker(clk, 0)
+	tr := NewLifetimeTracker(clk, 0)
 	live := map[string][]*v1.Pod{}
 	for i := range 2000 {
 		name := fmt.Sprintf("web-%d", rng.IntN(6))
@@ -162,7 +162,7 @@ func TestTrackerWithoutWindowHoldsLiveWorkloads(t *testing.T) {
 // an instant is, though no change points are kept.
 func TestTrackerWithoutWindowBaseIsTheCount(t *testing.T) {
 	clk := clocktesting.NewFakeClock(t0)
-	tr := NewTracker(clk, 0)
+	tr := NewLifetimeTracker(clk, time.Hour)
 	key := Key{"ns", KindStatefulSet, "web"}
 	var pods []*v1.Pod
 	for i, step := range []int{+1, +1, +1, -1, +1, -1, -1} {

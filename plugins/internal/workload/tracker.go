@@ -18,13 +18,15 @@ const maxLifetimes = 32
 // A replica counts from the moment it is assumed on or bound to a node
 // until it terminates or is deleted. Safe for concurrent use.
 //
-// Memory follows the live workloads, not the pods ever seen: a bare pod
-// (no controller) is forgotten when it ends, and a workload with no
-// replica left for a whole window is forgotten with its lifetimes (its
-// samples would all be 0 by then).
+// Memory follows the workloads seen lately, not the pods ever seen: a
+// bare pod (no controller) is forgotten when it ends, and a workload with
+// no replica left for keepIdle is forgotten with its lifetimes (for a
+// tracker with a window, keepIdle is the window: its samples would all be
+// 0 by then).
 type Tracker struct {
-	clock  clock.PassiveClock
-	window time.Duration
+	clock    clock.PassiveClock
+	window   time.Duration
+	keepIdle time.Duration
 
 	mu        sync.RWMutex
 	owners    map[Key]*history
@@ -54,7 +56,17 @@ type history struct {
 
 // NewTracker returns a tracker that keeps window of history per workload.
 func NewTracker(c clock.PassiveClock, window time.Duration) *Tracker {
-	return &Tracker{clock: c, window: window, owners: map[Key]*history{}, pods: map[types.UID]placed{}}
+	return &Tracker{clock: c, window: window, keepIdle: window, owners: map[Key]*history{}, pods: map[types.UID]placed{}}
+}
+
+// NewLifetimeTracker returns a tracker that keeps no history of replica
+// counts (Base is the count now) but keeps a workload's recent lifetimes
+// for keepIdle after its last replica ends, so a workload that scales to
+// zero between bursts, or a Job whose pods run one after another, still
+// builds up observed lifetimes. keepIdle 0 forgets a workload as soon as
+// it has no replica.
+func NewLifetimeTracker(c clock.PassiveClock, keepIdle time.Duration) *Tracker {
+	return &Tracker{clock: c, keepIdle: keepIdle, owners: map[Key]*history{}, pods: map[types.UID]placed{}}
 }
 
 // Observe records the current state of pod: placed (assumed or bound,
@@ -97,7 +109,7 @@ func (t *Tracker) place(pod *v1.Pod) {
 	}
 	t.pods[pod.UID] = placed{key: key, since: since}
 	h := t.owners[key]
-	if h == nil {
+	if h == nil || t.expired(h, now) {
 		h = &history{first: now}
 		t.owners[key] = h
 	}
@@ -120,33 +132,39 @@ func (t *Tracker) remove(pod *v1.Pod, finished bool) {
 		h.nLife++
 	}
 	if h.count == 0 {
-		if p.key.Kind == KindPod || t.window == 0 {
-			// A bare pod: nothing else will ever count towards it. With no
-			// window, an idle workload has been idle for all of it: what
-			// the sweep would do right away, without its pass over every
-			// workload on every pod's end.
+		if p.key.Kind == KindPod || t.keepIdle == 0 {
+			// A bare pod: nothing else will ever count towards it. With
+			// nothing to keep, an idle workload goes now: what the sweep
+			// would do, without its pass over every workload on every
+			// pod's end.
 			delete(t.owners, p.key)
 		} else {
 			h.idleSince = now
 		}
 	}
-	if t.window > 0 {
+	if t.keepIdle > 0 {
 		t.sweep(now)
 	}
 }
 
-// sweep forgets, at most every quarter window, the workloads that have had
-// no replica for a whole window. The caller holds t.mu.
+// sweep forgets, at most every quarter of keepIdle, the workloads that
+// have had no replica for keepIdle. The caller holds t.mu.
 func (t *Tracker) sweep(now time.Time) {
-	if now.Sub(t.lastSweep) < t.window/4 {
+	if now.Sub(t.lastSweep) < t.keepIdle/4 {
 		return
 	}
 	t.lastSweep = now
 	for k, h := range t.owners {
-		if h.count == 0 && now.Sub(h.idleSince) >= t.window {
+		if t.expired(h, now) {
 			delete(t.owners, k)
 		}
 	}
+}
+
+// expired tells whether h has had no replica for keepIdle: forgotten,
+// whether or not a sweep has removed it yet.
+func (t *Tracker) expired(h *history, now time.Time) bool {
+	return h.count == 0 && now.Sub(h.idleSince) >= t.keepIdle
 }
 
 func (h *history) set(now time.Time, count int, window time.Duration) {
@@ -206,7 +224,7 @@ func (t *Tracker) Base(key Key, p int32) (base int, observed time.Duration) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	h := t.owners[key]
-	if h == nil {
+	if h == nil || t.expired(h, now) {
 		return 0, 0
 	}
 	if t.window == 0 {
@@ -222,7 +240,7 @@ func (t *Tracker) Base(key Key, p int32) (base int, observed time.Duration) {
 func (t *Tracker) MedianLifetime(key Key) (time.Duration, int) {
 	t.mu.RLock()
 	h := t.owners[key]
-	if h == nil || h.nLife == 0 {
+	if h == nil || h.nLife == 0 || (h.count == 0 && t.expired(h, t.clock.Now())) {
 		t.mu.RUnlock()
 		return 0, 0
 	}

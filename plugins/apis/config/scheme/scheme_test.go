@@ -62,6 +62,7 @@ var defaults = map[string]runtime.Object{
 	"BurstCost": &config.BurstCostArgs{
 		VMPricing: "OnDemand", VMMarginalCostFactor: 0.1, PackingFactor: 1, StartupPenaltyUSDPerMinute: 0.01,
 		DefaultHorizon: metav1.Duration{Duration: time.Hour}, MinObservedLifetimes: 3,
+		ObservedLifetimesRetention: metav1.Duration{Duration: 24 * time.Hour},
 		PriceCatalogReloadInterval: metav1.Duration{Duration: time.Minute},
 	},
 	"Steadiness": &config.SteadinessArgs{
@@ -116,10 +117,12 @@ func TestArgsDecoding(t *testing.T) {
       packingFactor: 0
       vmPricing: Reserved
       defaultHorizon: 90s
+      observedLifetimesRetention: 2h
 `,
 			want: &config.BurstCostArgs{
 				VMPricing: "Reserved", StartupPenaltyUSDPerMinute: 0.01,
 				DefaultHorizon: metav1.Duration{Duration: 90 * time.Second}, MinObservedLifetimes: 3,
+				ObservedLifetimesRetention: metav1.Duration{Duration: 2 * time.Hour},
 				PriceCatalogReloadInterval: metav1.Duration{Duration: time.Minute},
 			},
 		},

@@ -39,6 +39,7 @@ func RegisterConversions(s *runtime.Scheme) error {
 			out.StartupPenaltyUSDPerMinute = ptr.Deref(in.StartupPenaltyUSDPerMinute, 0)
 			out.DefaultHorizon = ptr.Deref(in.DefaultHorizon, metav1.Duration{})
 			out.MinObservedLifetimes = ptr.Deref(in.MinObservedLifetimes, 0)
+			out.ObservedLifetimesRetention = ptr.Deref(in.ObservedLifetimesRetention, metav1.Duration{})
 			return nil
 		}},
 		{(*config.BurstCostArgs)(nil), (*BurstCostArgs)(nil), func(a, b interface{}, _ conversion.Scope) error {
@@ -53,6 +54,7 @@ func RegisterConversions(s *runtime.Scheme) error {
 			out.StartupPenaltyUSDPerMinute = ptr.To(in.StartupPenaltyUSDPerMinute)
 			out.DefaultHorizon = ptr.To(in.DefaultHorizon)
 			out.MinObservedLifetimes = ptr.To(in.MinObservedLifetimes)
+			out.ObservedLifetimesRetention = ptr.To(in.ObservedLifetimesRetention)
 			return nil
 		}},
 		{(*SteadinessArgs)(nil), (*config.SteadinessArgs)(nil), func(a, b interface{}, _ conversion.Scope) error {

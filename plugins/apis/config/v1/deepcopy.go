@@ -45,6 +45,7 @@ func (in *BurstCostArgs) DeepCopyInto(out *BurstCostArgs) {
 	out.StartupPenaltyUSDPerMinute = copyPtr(in.StartupPenaltyUSDPerMinute)
 	out.DefaultHorizon = copyPtr[metav1.Duration](in.DefaultHorizon)
 	out.MinObservedLifetimes = copyPtr(in.MinObservedLifetimes)
+	out.ObservedLifetimesRetention = copyPtr(in.ObservedLifetimesRetention)
 }
 
 // DeepCopy returns a copy of the receiver.

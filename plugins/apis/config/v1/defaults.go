@@ -15,6 +15,7 @@ const (
 	DefaultStartupPenaltyUSDPerMinute = 0.01
 	DefaultHorizon                    = time.Hour
 	DefaultMinObservedLifetimes       = int32(3)
+	DefaultObservedLifetimesRetention = 24 * time.Hour
 	DefaultPriceCatalogReloadInterval = time.Minute
 	DefaultPriceRefreshInterval       = 6 * time.Hour
 	DefaultPriceRefreshTimeout        = 2 * time.Minute
@@ -83,6 +84,9 @@ func SetDefaults_BurstCostArgs(obj *BurstCostArgs) { //nolint:revive // kube nam
 	}
 	if obj.MinObservedLifetimes == nil {
 		obj.MinObservedLifetimes = ptr.To(DefaultMinObservedLifetimes)
+	}
+	if obj.ObservedLifetimesRetention == nil {
+		obj.ObservedLifetimesRetention = &metav1.Duration{Duration: DefaultObservedLifetimesRetention}
 	}
 }
 

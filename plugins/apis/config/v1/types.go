@@ -42,6 +42,9 @@ type BurstCostArgs struct {
 	// MinObservedLifetimes is how many finished pods of an owner make its
 	// median lifetime trusted. Default 3.
 	MinObservedLifetimes *int32 `json:"minObservedLifetimes,omitempty"`
+	// ObservedLifetimesRetention is how long an owner with no pod left
+	// keeps its observed lifetimes. Default 24h.
+	ObservedLifetimesRetention *metav1.Duration `json:"observedLifetimesRetention,omitempty"`
 }
 
 // SteadinessArgs holds the args of the Steadiness plugin.

@@ -33,6 +33,9 @@ func ValidateBurstCostArgs(path *field.Path, args *config.BurstCostArgs) error {
 	if args.MinObservedLifetimes < 1 || args.MinObservedLifetimes > 1000 {
 		errs = append(errs, field.Invalid(path.Child("minObservedLifetimes"), args.MinObservedLifetimes, "must be between 1 and 1000"))
 	}
+	if d := args.ObservedLifetimesRetention.Duration; d < time.Minute || d > 720*time.Hour {
+		errs = append(errs, field.Invalid(path.Child("observedLifetimesRetention"), d.String(), "must be between 1m and 720h"))
+	}
 	if d := args.PriceCatalogReloadInterval.Duration; d < 0 || (d > 0 && d < time.Second) {
 		errs = append(errs, field.Invalid(path.Child("priceCatalogReloadInterval"), d.String(), "must be 0 (never) or at least 1s"))
 	}

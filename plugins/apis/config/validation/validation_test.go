@@ -13,7 +13,8 @@ import (
 
 func validBurstCost() config.BurstCostArgs {
 	return config.BurstCostArgs{VMPricing: "OnDemand", VMMarginalCostFactor: 0.1, PackingFactor: 1,
-		StartupPenaltyUSDPerMinute: 0.01, DefaultHorizon: metav1.Duration{Duration: time.Hour}, MinObservedLifetimes: 3}
+		StartupPenaltyUSDPerMinute: 0.01, DefaultHorizon: metav1.Duration{Duration: time.Hour}, MinObservedLifetimes: 3,
+		ObservedLifetimesRetention: metav1.Duration{Duration: 24 * time.Hour}}
 }
 
 func validSteadiness() config.SteadinessArgs {
@@ -36,6 +37,12 @@ func TestValidateBurstCostArgs(t *testing.T) {
 		{"negative penalty", func(a *config.BurstCostArgs) { a.StartupPenaltyUSDPerMinute = -1 }, []string{"args.startupPenaltyUSDPerMinute"}},
 		{"zero horizon", func(a *config.BurstCostArgs) { a.DefaultHorizon.Duration = 0 }, []string{"args.defaultHorizon"}},
 		{"no lifetimes", func(a *config.BurstCostArgs) { a.MinObservedLifetimes = 0 }, []string{"args.minObservedLifetimes"}},
+		{"retention under a minute", func(a *config.BurstCostArgs) { a.ObservedLifetimesRetention.Duration = 30 * time.Second },
+			[]string{"args.observedLifetimesRetention", "30s"}},
+		{"retention of a minute", func(a *config.BurstCostArgs) { a.ObservedLifetimesRetention.Duration = time.Minute }, nil},
+		{"retention of 30 days", func(a *config.BurstCostArgs) { a.ObservedLifetimesRetention.Duration = 720 * time.Hour }, nil},
+		{"retention over 30 days", func(a *config.BurstCostArgs) { a.ObservedLifetimesRetention.Duration = 721 * time.Hour },
+			[]string{"args.observedLifetimesRetention"}},
 		{"every error is reported", func(a *config.BurstCostArgs) { a.PackingFactor, a.MinObservedLifetimes = -1, -1 },
 			[]string{"args.packingFactor", "args.minObservedLifetimes"}},
 	}
