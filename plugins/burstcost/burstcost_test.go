@@ -91,9 +91,11 @@ func TestObservedLifetimesReplaceTheDefaultHorizon(t *testing.T) {
 			job := []fixtures.PodOption{fixtures.TolerateVirtualKubelet, fixtures.TolerateFargate, fixtures.OwnedBy("Job", "etl")}
 			// With the default horizon (1h) the big pod is cheaper on Fargate.
 			first := fixtures.Pod("etl-0", "4", "8Gi", job...)
-			if got, _ := c.Schedule(first); got != "fargate" {
+			got, _ := c.Schedule(first)
+			if got != "fargate" {
 				t.Fatalf("first pod went to %q, want fargate", got)
 			}
+			first.Spec.NodeName = got // as bound
 			if tt.sequential {
 				if err := c.Sched.RemovePod(first); err != nil {
 					t.Fatal(err)
