@@ -36,9 +36,10 @@ const memoMaxAge = time.Minute
 // bucket, and the node's entry is in one of the bucket's ways. Safe for
 // concurrent use without locks (Filter and Score run in parallel). On a
 // miss ForNode works the answer out and takes a free way, or a random one
-// when the bucket is full. Entries hold their node, so a miss after the table has been in
-// use for maxAge starts a new, empty one: a node version or a deleted node
-// stays alive at most that long after it was last new to the memo.
+// when the bucket is full. Entries hold their node, so a miss after the
+// table has been in use for maxAge starts a new, empty one: a node version
+// or a deleted node stays alive at most that long after it was last new
+// to the memo.
 // (Weak pointers would keep nothing alive, but their Value waits for the
 // garbage collector's mark termination and checks the heap span: in the
 // benchmarks they made the lookups dearer than working the answer out.)

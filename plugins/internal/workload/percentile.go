@@ -43,9 +43,10 @@ func forEachSpan(samples []sample, now, start time.Time, f func(count int, d tim
 //
 // Steadiness runs it for every pod it scores over a history source's
 // points (a week of Prometheus samples), and over the tracker's samples
-// when its running totals cannot answer (spanTotals), so it adds up the time per count in a slice indexed by count
-// (replica counts are few and close together) rather than sorting the
-// spans; counts spread far wider than the spans are many go through a map.
+// when its running totals cannot answer (spanTotals), so it adds up the
+// time per count in a slice indexed by count (replica counts are few and
+// close together) rather than sorting the spans; counts spread far wider
+// than the spans are many go through a map.
 func weightedPercentile(spans func(yield func(count int, d time.Duration)), last int, p int32) int {
 	n, lo, hi := 0, 0, 0
 	spans(func(c int, _ time.Duration) {

@@ -240,6 +240,7 @@ func (t *Tracker) Base(key Key, p int32) (base int, observed time.Duration) {
 func (t *Tracker) MedianLifetime(key Key) (time.Duration, int) {
 	t.mu.RLock()
 	h := t.owners[key]
+	// count first: the clock is read only for an idle workload.
 	if h == nil || h.nLife == 0 || (h.count == 0 && t.expired(h, t.clock.Now())) {
 		t.mu.RUnlock()
 		return 0, 0
