@@ -35,6 +35,10 @@ scenario's summary.json and timeseries.csv under DIR/<scenario>/.
 Default scenarios:
   spillway         the cluster (--cluster) with its virtual node, scheduled by
                    the --scheduler-name profile of --profile
+  vm-first         the same cluster, kube-scheduler's stock plugins packing
+                   the VMs (MostAllocated; no spreading, balancing or image
+                   locality) with Spillway's ServerlessFit filter: fill the
+                   VMs first, then go serverless
   default-burst    the same cluster, kube-scheduler's stock profile; pods that
                    tolerate the virtual node may land there (today's setup)
   no-virtual       the cluster without its virtual node, stock profile

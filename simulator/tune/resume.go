@@ -100,6 +100,10 @@ func (r *runner) resume(ctx context.Context, first []Evaluation) (*Result, error
 	return res, nil
 }
 
+// compareWith are the what-if scenarios the tuned candidate is compared
+// with, in the report's order.
+var compareWith = []string{"spillway", "default-burst"}
+
 // compare runs the tuned candidate, the user's profile as configured
 // ("spillway") and the stock kube-scheduler profile on the same cluster
 // ("default-burst") on the training span, the held-out part and the whole
@@ -113,14 +117,18 @@ func (r *runner) compare(ctx context.Context, best Evaluation, c *candidate) ([]
 	if err != nil {
 		return nil, nil, err
 	}
+	byName := map[string]whatif.Scenario{}
+	for _, s := range refs {
+		byName[s.Name] = s
+	}
 	jobs := func(stage string) []job {
 		t := best
 		t.Name, t.Stage = "tuned", stage
-		return []job{
-			{eval: t, scenario: whatif.Scenario{Description: "the best configuration found, " + Describe(best), Cluster: c.cluster, Profile: c.profile}},
-			{eval: Evaluation{ID: -1, Name: refs[0].Name, Stage: stage}, scenario: refs[0]},
-			{eval: Evaluation{ID: -2, Name: refs[1].Name, Stage: stage}, scenario: refs[1]},
+		out := []job{{eval: t, scenario: whatif.Scenario{Description: "the best configuration found, " + Describe(best), Cluster: c.cluster, Profile: c.profile}}}
+		for i, name := range compareWith {
+			out = append(out, job{eval: Evaluation{ID: -1 - i, Name: name, Stage: stage}, scenario: byName[name]})
 		}
+		return out
 	}
 	train, _, err := r.evaluate(ctx, r.o.TracePath, r.train, jobs(StageTraining))
 	if err != nil {

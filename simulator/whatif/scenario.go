@@ -3,6 +3,7 @@
 package whatif
 
 import (
+	_ "embed"
 	"fmt"
 	"math"
 	"os"
@@ -47,11 +48,36 @@ func stockProfile() (*config.KubeSchedulerProfile, error) {
 	return inprocess.Profile(cfg, "default-scheduler")
 }
 
+// VMFirstYAML is the KubeSchedulerConfiguration of the vm-first baseline
+// (profiles/vm-first.yaml): kube-scheduler's stock plugins with
+// NodeResourcesFit scoring MostAllocated (cpu and memory, weight 1),
+// NodeResourcesBalancedAllocation, PodTopologySpread and ImageLocality
+// disabled as score plugins, and Spillway's ServerlessFit enabled
+// (multiPoint). Its one profile is named vm-first.
+//
+//go:embed profiles/vm-first.yaml
+var VMFirstYAML []byte
+
+// VMFirstProfile is the vm-first baseline's profile, decoded, defaulted
+// and validated as kube-scheduler does its --config.
+func VMFirstProfile() (*config.KubeSchedulerProfile, error) {
+	cfg, err := inprocess.LoadConfig(VMFirstYAML, "whatif/profiles/vm-first.yaml")
+	if err != nil {
+		return nil, err
+	}
+	return inprocess.Profile(cfg, "vm-first")
+}
+
 // DefaultScenarios are the scenarios a what-if report compares unless told
-// otherwise: the given cluster under the given (Spillway) profile, and
-// four baselines under kube-scheduler's stock profile.
+// otherwise: the given cluster under the given (Spillway) profile, the
+// same cluster under the vm-first baseline (fill the VMs, then go
+// serverless), and four baselines under kube-scheduler's stock profile.
 func DefaultScenarios(c *cluster.File, spillway *config.KubeSchedulerProfile) ([]Scenario, error) {
 	stock, err := stockProfile()
+	if err != nil {
+		return nil, err
+	}
+	vmFirst, err := VMFirstProfile()
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +92,7 @@ func DefaultScenarios(c *cluster.File, spillway *config.KubeSchedulerProfile) ([
 	}
 	return []Scenario{
 		{Name: "spillway", Description: "the cluster with its virtual node, scheduled by the " + spillway.SchedulerName + " profile", Cluster: c, Profile: spillway},
+		{Name: "vm-first", Description: "the cluster with its virtual node, scheduled by kube-scheduler's stock plugins packing the VMs (NodeResourcesFit MostAllocated; no spreading, balancing or image-locality scores) and Spillway's ServerlessFit filter: a pod goes serverless only when no VM has room", Cluster: c, Profile: vmFirst},
 		{Name: "default-burst", Description: "the cluster with its virtual node, scheduled by the stock kube-scheduler profile; pods tolerate the virtual node (what teams get today)", Cluster: c, Profile: stock},
 		{Name: "no-virtual", Description: "the cluster without a virtual node, stock kube-scheduler: what does not fit waits", Cluster: &noVirtual, Profile: stock},
 		{Name: "vms-for-peak", Description: fmt.Sprintf("VMs only, enough workers for the trace's peak demand plus %.0f%%, stock kube-scheduler", PeakHeadroom*100), Cluster: c, Profile: stock, SizeForPeak: true},
