@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 
 // trace is two hours (minutes 600-719) of the 10-function Azure set:
 // spillway import azure-functions simulator/traces/azure-functions-2019/day1-10-functions --start-minute 600 --minutes 120
-const trace = "testdata/azure10-2h.jsonl"
+const traceFile = "testdata/azure10-2h.jsonl"
 
 func defaults(t *testing.T) []Scenario {
 	t.Helper()
@@ -44,7 +44,7 @@ func defaults(t *testing.T) []Scenario {
 
 func runDefaults(t *testing.T, parallel int) []report.Scenario {
 	t.Helper()
-	res, err := Run(context.Background(), Options{TracePath: trace, Scenarios: defaults(t), Seed: 1,
+	res, err := Run(context.Background(), Options{TracePath: traceFile, Scenarios: defaults(t), Seed: 1,
 		Prices: cost.Default(), Backends: backends.Default(), Parallel: parallel})
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +92,7 @@ func TestGoldenDefaultScenarios(t *testing.T) {
 		golden(t, s.Name+".timeseries.csv", series.Bytes())
 	}
 	var md bytes.Buffer
-	if err := report.WriteMarkdown(&md, report.Report{Title: "What-if: azure10-2h", Trace: trace, Scenarios: res}); err != nil {
+	if err := report.WriteMarkdown(&md, report.Report{Title: "What-if: azure10-2h", Trace: traceFile, Scenarios: res}); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "report.md", md.Bytes())
@@ -172,7 +172,7 @@ func TestScenarioFileErrors(t *testing.T) {
 
 func TestDuplicateScenarioNames(t *testing.T) {
 	s := defaults(t)
-	_, err := Run(context.Background(), Options{TracePath: trace, Scenarios: append(s, s[0]), Prices: cost.Default(), Backends: backends.Default()})
+	_, err := Run(context.Background(), Options{TracePath: traceFile, Scenarios: append(s, s[0]), Prices: cost.Default(), Backends: backends.Default()})
 	if err == nil || !strings.Contains(err.Error(), `two scenarios are named "spillway"`) {
 		t.Errorf("error = %v", err)
 	}
