@@ -29,7 +29,7 @@ func newWhatifCommand() *cobra.Command {
 		Use:   "whatif --trace FILE --out DIR",
 		Short: "Compare scenarios (clusters and scheduler profiles) on one trace and write an HTML and Markdown report",
 		Long: `whatif simulates one trace under several scenarios, in parallel, and
-writes report.html (self-contained, with charts), report.md, and each
+writes report.html (self-contained, with charts), report.md, summary.json and each
 scenario's summary.json and timeseries.csv under DIR/<scenario>/.
 
 Default scenarios:
@@ -45,6 +45,13 @@ Default scenarios:
   vms-for-peak     VMs only: as many workers as the trace's peak demand needs,
                    plus 10%, stock profile
   serverless-only  the control plane and the virtual node, no workers
+
+The report also shows the fluid-oracle lower bound of the --cluster (its
+VMs for the whole span, the demand above its workers' allocatable at the
+cheapest serverless rates, perfect packing, no waiting or cold start) and
+each scenario's ratio to min(bound, serverless-only) ("vs bound").
+Outputs: report.html, report.md, summary.json (verdict, bound, every
+scenario's totals and ratio), and DIR/<scenario>/.
 
 --scenarios FILE adds scenarios of your own (kind WhatIf; see
 'spillway help formats'); --no-defaults keeps only those; --only picks
@@ -99,7 +106,7 @@ scenarios by name.`,
 			}
 			var mu sync.Mutex
 			done := 0
-			res, err := whatif.Run(cmd.Context(), whatif.Options{
+			opts := whatif.Options{
 				TracePath: traceFile, Scenarios: scenarios, Seed: in.seed, Until: in.until.Seconds(),
 				Prices: in.prices, Backends: in.backends,
 				Done: func(name string, r *simulator.Result) {
@@ -108,7 +115,12 @@ scenarios by name.`,
 					done++
 					fmt.Fprintf(cmd.ErrOrStderr(), "[%d/%d] %s: %.1f s\n", done, len(scenarios), name, r.Summary.Sim.WallS)
 				},
-			})
+			}
+			res, err := whatif.Run(cmd.Context(), opts)
+			if err != nil {
+				return err
+			}
+			bound, err := whatif.OracleBound(opts, cf)
 			if err != nil {
 				return err
 			}
@@ -121,7 +133,7 @@ scenarios by name.`,
 			if title == "" {
 				title = "Spillway what-if: " + strings.TrimSuffix(filepath.Base(traceFile), filepath.Ext(traceFile))
 			}
-			rep := report.Report{Title: title, Trace: traceFile, Scenarios: res,
+			rep := report.Report{Title: title, Trace: traceFile, Scenarios: res, Bound: bound,
 				Generated: fmt.Sprintf("spillway whatif, seed %d, profile %s of %s, prices of %s", in.seed, scheduler, in.schedulerCfgAt, in.prices.Updated)}
 			if err := report.WriteFiles(out, rep); err != nil {
 				return err

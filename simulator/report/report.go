@@ -44,13 +44,17 @@ type Report struct {
 	Notes []string
 	// Sections are shown after the comparison, before the charts.
 	Sections []Section
+	// Bound, when set, is the fluid-oracle lower bound: shown as its own
+	// row, and each scenario's ratio to min(bound, serverless-only) as
+	// the "vs bound" column.
+	Bound *Bound
 }
 
 // ErrNoScenarios is returned when a Report has no scenarios.
 var ErrNoScenarios = errors.New("report: no scenarios")
 
-// WriteFiles writes report.md and report.html into dir, creating it if
-// needed.
+// WriteFiles writes report.md, summary.json and report.html into dir,
+// creating it if needed.
 func WriteFiles(dir string, r Report) error {
 	if len(r.Scenarios) == 0 {
 		return ErrNoScenarios
@@ -68,6 +72,9 @@ func WriteFiles(dir string, r Report) error {
 	if err := write("report.md", WriteMarkdown); err != nil {
 		return err
 	}
+	if err := write("summary.json", WriteSummary); err != nil {
+		return err
+	}
 	return write("report.html", WriteHTML)
 }
 
@@ -78,7 +85,7 @@ func ComparisonTable(w io.Writer, r Report) error {
 		return ErrNoScenarios
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head, rows := table(r)
+	head, rows := tableWithBound(r)
 	all := append([][]string{head}, rows...)
 	// Left-align the names in the right-aligned table by padding them.
 	width := 0
@@ -147,9 +154,13 @@ func concurrency(x simulator.Sample) int {
 
 // table returns the comparison table's header and rows, formatted.
 func table(r Report) ([]string, [][]string) {
-	head := []string{"Scenario", "Total $", "VMs $", "Serverless $", "vs first",
-		"Pods on VMs", "Pods serverless", "Unscheduled",
-		"p50 s", "p95 s", "p99 s", "max s", "VM CPU mean", "Peak serverless"}
+	head := []string{"Scenario", "Total $", "VMs $", "Serverless $", "vs first"}
+	ref, _, hasBound := reference(r)
+	if hasBound {
+		head = append(head, "vs bound")
+	}
+	head = append(head, "Pods on VMs", "Pods serverless", "Unscheduled",
+		"p50 s", "p95 s", "p99 s", "max s", "VM CPU mean", "Peak serverless")
 	var rows [][]string
 	base := r.Scenarios[0].Result.Summary.Cost.TotalUSD
 	for i, s := range r.Scenarios {
@@ -173,13 +184,25 @@ func table(r Report) ([]string, [][]string) {
 		if st.hasSeries {
 			peak = fmtInt(int64(st.peakConc))
 		}
-		rows = append(rows, []string{
-			s.Name, fmtUSD(sum.Cost.TotalUSD), fmtUSD(sum.Cost.DedicatedUSD),
-			fmtUSD(sum.Cost.ServerlessUSD), vs,
+		row := []string{s.Name, fmtUSD(sum.Cost.TotalUSD), fmtUSD(sum.Cost.DedicatedUSD),
+			fmtUSD(sum.Cost.ServerlessUSD), vs}
+		if hasBound {
+			row = append(row, vsBound(sum.Cost.TotalUSD, ref))
+		}
+		rows = append(rows, append(row,
 			fmtInt(sum.Pods.Dedicated), fmtInt(sum.Pods.Serverless), fmtInt(sum.Pods.Unscheduled),
 			lat(sum.StartLatency.P50), lat(sum.StartLatency.P95),
 			lat(sum.StartLatency.P99), lat(sum.StartLatency.Max), cpu, peak,
-		})
+		))
+	}
+	return head, rows
+}
+
+// tableWithBound is table with the bound's row last, when there is one.
+func tableWithBound(r Report) ([]string, [][]string) {
+	head, rows := table(r)
+	if r.Bound != nil {
+		rows = append(rows, boundRow(r, head))
 	}
 	return head, rows
 }
@@ -263,6 +286,7 @@ func Verdict(r Report) string {
 	if len(starved) > 0 {
 		fmt.Fprintf(&sb, " Left out because they leave pods waiting: %s.", joinAnd(starved))
 	}
+	sb.WriteString(boundVerdict(r, b))
 	return sb.String()
 }
 

@@ -62,3 +62,62 @@ func TestThinnedSeriesKeepsPeaks(t *testing.T) {
 		t.Errorf("%d points with peak %v, want at most %d points and the peak 99", len(cd.lines[0].ys), peak, maxPoints)
 	}
 }
+
+// The verdict measures the chosen scenario against min(bound,
+// serverless-only), and says which one that is.
+func TestVerdictBound(t *testing.T) {
+	bound := &Bound{TotalUSD: 8}
+	tests := []struct {
+		name      string
+		scenarios []Scenario
+		bound     *Bound
+		want      string
+	}{
+		{"no bound: no sentence", []Scenario{scenario("a", 10, 100, 0), scenario("serverless-only", 12, 100, 0)}, nil, ""},
+		{"the bound is lower", []Scenario{scenario("a", 10, 100, 0), scenario("serverless-only", 12, 100, 0)}, bound,
+			" It costs 1.250× the fluid-oracle lower bound ($8.00), the least any schedule could pay on this cluster."},
+		{"serverless-only is lower and wins", []Scenario{scenario("a", 10, 100, 0), scenario("serverless-only", 7, 100, 0)}, bound,
+			" It costs less than the fluid-oracle bound of the cluster with its workers ($8.00): at these prices the workers cannot pay for themselves, even perfectly packed."},
+		{"serverless-only is lower but starves", []Scenario{scenario("a", 10, 100, 0), scenario("serverless-only", 7, 100, 50)}, bound,
+			" It costs 1.429× serverless-only ($7.00), which costs less than the fluid-oracle bound of the cluster with its workers ($8.00)."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Report{Scenarios: tt.scenarios, Bound: tt.bound}
+			got := Verdict(r)
+			if tt.want == "" {
+				if strings.Contains(got, "bound") {
+					t.Errorf("verdict %q mentions a bound", got)
+				}
+				return
+			}
+			if !strings.HasSuffix(got, tt.want) {
+				t.Errorf("verdict %q\ndoes not end with %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// Without a bound there is no "vs bound" column, row or JSON field; with
+// one, every output has them.
+func TestBoundShownOnlyWhenSet(t *testing.T) {
+	r := sampleReport()
+	for _, withBound := range []bool{false, true} {
+		if !withBound {
+			r.Bound = nil
+		} else {
+			r.Bound = &Bound{TotalUSD: 2.7}
+		}
+		for _, tc := range writers {
+			got := render(t, tc.f, r)
+			for _, s := range []string{"vs bound", BoundName, "vs_bound"} {
+				if tc.name == "summary.json" && s == "vs bound" || tc.name != "summary.json" && s == "vs_bound" {
+					continue
+				}
+				if strings.Contains(got, s) != withBound {
+					t.Errorf("bound %v: %s contains %q: %v", withBound, tc.name, s, !withBound)
+				}
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 
 	v1 "k8s.io/api/core/v1"
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
@@ -181,4 +182,26 @@ func (p *pricing) shapeOf(pod *v1.Pod) shape {
 
 func noScheduleOrExecute(t *v1.Taint) bool {
 	return t.Effect == v1.TaintEffectNoSchedule || t.Effect == v1.TaintEffectNoExecute
+}
+
+// OracleBound is FluidOracle on o's trace (to o.Until) and the cluster
+// file f (nil: the default cluster), built with o's catalogs.
+func OracleBound(o Options, f *cluster.File) (*report.Bound, error) {
+	if f == nil {
+		f = cluster.Default()
+	}
+	c, err := f.Build(o.Prices, o.Backends)
+	if err != nil {
+		return nil, err
+	}
+	tf, err := os.Open(o.TracePath)
+	if err != nil {
+		return nil, err
+	}
+	defer tf.Close()
+	b, err := FluidOracle(tf, o.TracePath, c, o.Until)
+	if err != nil {
+		return nil, err
+	}
+	return &b, nil
 }

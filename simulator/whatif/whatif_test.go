@@ -91,11 +91,27 @@ func TestGoldenDefaultScenarios(t *testing.T) {
 		golden(t, s.Name+".summary.json", sum.Bytes())
 		golden(t, s.Name+".timeseries.csv", series.Bytes())
 	}
-	var md bytes.Buffer
-	if err := report.WriteMarkdown(&md, report.Report{Title: "What-if: azure10-2h", Trace: traceFile, Scenarios: res}); err != nil {
+	bound, err := OracleBound(Options{TracePath: traceFile, Prices: cost.Default(), Backends: backends.Default()}, cluster.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := report.Report{Title: "What-if: azure10-2h", Trace: traceFile, Scenarios: res, Bound: bound}
+	var md, sum bytes.Buffer
+	if err := report.WriteMarkdown(&md, rep); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "report.md", md.Bytes())
+	if err := report.WriteSummary(&sum, rep); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary.json", sum.Bytes())
+	// A lower bound: no scenario on the cluster it is computed for costs
+	// less (vms-for-peak and serverless-only run other clusters).
+	for _, s := range res[:4] {
+		if s.Result.Summary.Cost.TotalUSD < bound.TotalUSD-1e-9 {
+			t.Errorf("%s costs $%.4f, less than the bound $%.4f", s.Name, s.Result.Summary.Cost.TotalUSD, bound.TotalUSD)
+		}
+	}
 
 	serial := runDefaults(t, 1)
 	for i := range serial {
