@@ -16,6 +16,7 @@ const (
 	StageSample   = "sample"   // a Latin-hypercube sample on the first rung
 	StageFull     = "full"     // a survivor of the first rung on the whole training span
 	StageRefine   = "refine"   // a neighbour of the best, on the whole training span
+	StageNeutral  = "neutral"  // the neutral corner (Spillway's score plugins off), on the whole training span
 	StageHoldout  = "holdout"  // the best and the references on the held-out part
 	StageTrace    = "trace"    // the best and the references on the whole trace
 	StageTraining = "training" // the references on the training span
@@ -39,7 +40,7 @@ type Metrics struct {
 // results.jsonl.
 type Evaluation struct {
 	// ID numbers the candidates of the search; the references are "spillway"
-	// (the user's profile as configured) and "default-burst".
+	// (the user's profile as configured), "vm-first" and "default-burst".
 	ID    int    `json:"id"`
 	Name  string `json:"name"`
 	Stage string `json:"stage"`
