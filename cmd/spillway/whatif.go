@@ -42,8 +42,9 @@ Default scenarios:
   default-burst    the same cluster, kube-scheduler's stock profile; pods that
                    tolerate the virtual node may land there (today's setup)
   no-virtual       the cluster without its virtual node, stock profile
-  vms-for-peak     VMs only: as many workers as the trace's peak demand needs,
-                   plus 10%, stock profile
+  vms-for-peak     VMs only: as many workers as the pods the trace runs at its
+                   peak instant pack into (or their requests plus 10%, if
+                   more), sized from the trace alone; stock profile
   serverless-only  the control plane and the virtual node, no workers
 
 The report also shows the fluid-oracle lower bound of the --cluster (its

@@ -123,9 +123,9 @@ func (w *walker) add(s *shape, n int64) {
 }
 
 // walk reads the whole trace (or up to until, when > 0), calling step for
-// every interval [from, to) of constant demand, in order, and returns the
-// span the simulator would bill: up to the last event or pod end, or
-// until.
+// every interval [from, to) of constant demand, in order, and once more
+// for the state at the end (from == to), and returns the span the
+// simulator would bill: up to the last event or pod end, or until.
 func (w *walker) walk(r *trace.Reader, until float64, step func(from, to float64)) (float64, error) {
 	advance := func(t float64) {
 		for len(w.ends) > 0 && w.ends[0].at <= t {
@@ -164,6 +164,7 @@ func (w *walker) walk(r *trace.Reader, until float64, step func(from, to float64
 	}
 	if until > 0 {
 		advance(until)
+		step(until, until)
 		return until, nil
 	}
 	for len(w.ends) > 0 {
@@ -172,6 +173,7 @@ func (w *walker) walk(r *trace.Reader, until float64, step func(from, to float64
 		}
 		advance(w.ends[0].at)
 	}
+	step(w.now, w.now) // the last state, if it lasts no time
 	return max(span, w.now), nil
 }
 

@@ -123,42 +123,6 @@ func TestGoldenDefaultScenarios(t *testing.T) {
 	}
 }
 
-// The peak-sized cluster has enough workers for the peak demand and no
-// virtual node.
-func TestSizedForPeak(t *testing.T) {
-	tests := []struct {
-		name     string
-		cpu, mem int64
-		want     int
-	}{
-		{"cpu bound: 10 CPU + 10% on 4-CPU workers", 10_000, 1 << 30, 3},
-		{"memory bound: 40 GiB + 10% on 16-GiB workers", 1000, 40 << 30, 3},
-		{"exactly 3 workers + 10%", 12_000, 0, 4},
-		{"nothing at all still keeps a worker", 0, 0, 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, err := sizedForPeak(cluster.Default(), cost.Default(), backends.Default(), tt.cpu, tt.mem)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := f.Build(cost.Default(), backends.Default())
-			if err != nil {
-				t.Fatal(err)
-			}
-			workers := 0
-			for _, d := range c.Dedicated {
-				if d.Workload {
-					workers++
-				}
-			}
-			if workers != tt.want || len(c.Virtual) != 0 || len(c.Dedicated) != tt.want+1 {
-				t.Errorf("%d workers, %d VMs, %d virtual nodes; want %d workers + the control plane, no virtual node", workers, len(c.Dedicated), len(c.Virtual), tt.want)
-			}
-		})
-	}
-}
-
 func TestScenarioFileErrors(t *testing.T) {
 	cfg, err := inprocess.LoadConfigFile("../../manifests/scheduler-config.yaml")
 	if err != nil {
