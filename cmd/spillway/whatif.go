@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,8 @@ func newWhatifCommand() *cobra.Command {
 		only          []string
 		title         string
 		noDefaults    bool
+		p99           time.Duration
+		maxUnsched    int64
 	)
 	cmd := &cobra.Command{
 		Use:   "whatif --trace FILE --out DIR",
@@ -53,6 +56,12 @@ cheapest serverless rates, perfect packing, no waiting or cold start) and
 each scenario's ratio to min(bound, serverless-only) ("vs bound").
 Outputs: report.html, report.md, summary.json (verdict, bound, every
 scenario's totals and ratio), and DIR/<scenario>/.
+
+The verdict names the cheapest scenario that meets the objectives
+(--p99-start-latency, default 5m; --max-unscheduled, default: the fewest
+pods any scenario leaves unscheduled plus 1% of the pods) and says which
+objective each other scenario misses; a scenario that misses one is never
+called the cheapest.
 
 --scenarios FILE adds scenarios of your own (kind WhatIf; see
 'spillway help formats'); --no-defaults keeps only those; --only picks
@@ -134,7 +143,11 @@ scenarios by name.`,
 			if title == "" {
 				title = "Spillway what-if: " + strings.TrimSuffix(filepath.Base(traceFile), filepath.Ext(traceFile))
 			}
-			rep := report.Report{Title: title, Trace: traceFile, Scenarios: res, Bound: bound,
+			if p99 < 0 {
+				return fmt.Errorf("--p99-start-latency: want a duration >= 0 (0: no objective), got %s", p99)
+			}
+			obj := report.Objectives{P99StartLatencyS: p99.Seconds(), MaxUnscheduled: maxUnsched}
+			rep := report.Report{Title: title, Trace: traceFile, Scenarios: res, Bound: bound, Objectives: &obj,
 				Generated: fmt.Sprintf("spillway whatif, seed %d, profile %s of %s, prices of %s", in.seed, scheduler, in.schedulerCfgAt, in.prices.Updated)}
 			if err := report.WriteFiles(out, rep); err != nil {
 				return err
@@ -157,5 +170,7 @@ scenarios by name.`,
 	f.BoolVar(&noDefaults, "no-defaults", false, "run only the scenarios of --scenarios")
 	f.StringSliceVar(&only, "only", nil, "run only these scenarios, in this order (comma-separated names)")
 	f.StringVar(&title, "title", "", "report title (default: from the trace file name)")
+	f.DurationVar(&p99, "p99-start-latency", 5*time.Minute, "objective: a scenario whose p99 start latency is above this is never the verdict's cheapest (0: no objective)")
+	f.Int64Var(&maxUnsched, "max-unscheduled", -1, "objective: at most this many pods never placed (negative: the fewest any scenario leaves plus 1% of the pods)")
 	return cmd
 }

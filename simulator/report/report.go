@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,6 +43,9 @@ type Report struct {
 	Notes []string
 	// Sections are shown after the comparison, before the charts.
 	Sections []Section
+	// Objectives, when set, are what a scenario must meet to be called the
+	// cheapest; nil: only the default unscheduled rule (see Objectives).
+	Objectives *Objectives
 	// Bound, when set, is the fluid-oracle lower bound: shown as its own
 	// row, and each scenario's ratio to min(bound, serverless-only) as
 	// the "vs bound" column.
@@ -205,89 +207,6 @@ func tableWithBound(r Report) ([]string, [][]string) {
 		rows = append(rows, boundRow(r, head))
 	}
 	return head, rows
-}
-
-// Verdict is one paragraph computed from the data: the cheapest scenario
-// among those that run the workload, what it saves against each other
-// one, and how its p99 start latency compares.
-func Verdict(r Report) string {
-	if len(r.Scenarios) == 0 {
-		return ""
-	}
-	// A scenario is cheap for nothing if it leaves the workload waiting:
-	// only those that place about as many pods as the best one does
-	// (unscheduled within 1% of the pods of the fewest unscheduled) compete.
-	minUnsched := r.Scenarios[0].Result.Summary.Pods.Unscheduled
-	for _, s := range r.Scenarios {
-		minUnsched = min(minUnsched, s.Result.Summary.Pods.Unscheduled)
-	}
-	serves := func(s Scenario) bool {
-		p := s.Result.Summary.Pods
-		return float64(p.Unscheduled) <= float64(minUnsched)+0.01*float64(p.Total)
-	}
-	best := -1
-	var starved []string
-	for i, s := range r.Scenarios {
-		if !serves(s) {
-			starved = append(starved, fmt.Sprintf("%s (%s, %s pods unscheduled)", s.Name, fmtUSD(s.Result.Summary.Cost.TotalUSD), fmtInt(s.Result.Summary.Pods.Unscheduled)))
-			continue
-		}
-		if best < 0 || s.Result.Summary.Cost.TotalUSD < r.Scenarios[best].Result.Summary.Cost.TotalUSD {
-			best = i
-		}
-	}
-	b := r.Scenarios[best]
-	bs := b.Result.Summary
-	if len(r.Scenarios) == 1 {
-		return fmt.Sprintf("Only one scenario: %s costs %s with a p99 start latency of %s.",
-			b.Name, fmtUSD(bs.Cost.TotalUSD), p99Text(b))
-	}
-	var saves, worse, same []string
-	for i, o := range r.Scenarios {
-		if i == best || !serves(o) {
-			continue
-		}
-		ot := o.Result.Summary.Cost.TotalUSD
-		d := ot - bs.Cost.TotalUSD
-		if math.Round(d*100) == 0 {
-			same = append(same, o.Name)
-		} else {
-			saves = append(saves, fmt.Sprintf("%s (%s) vs %s", fmtUSD(d), fmtPct(100*d/ot), o.Name))
-		}
-		if computeStats(b).started && computeStats(o).started &&
-			math.Round(bs.StartLatency.P99*10) > math.Round(o.Result.Summary.StartLatency.P99*10) {
-			worse = append(worse, fmt.Sprintf("%s (%s s)", o.Name, fmtSec(o.Result.Summary.StartLatency.P99)))
-		}
-	}
-	var sb strings.Builder
-	if len(starved) > 0 {
-		fmt.Fprintf(&sb, "%s is the cheapest scenario that runs the workload, at %s", b.Name, fmtUSD(bs.Cost.TotalUSD))
-	} else {
-		fmt.Fprintf(&sb, "%s is the cheapest scenario at %s", b.Name, fmtUSD(bs.Cost.TotalUSD))
-	}
-	if len(saves) > 0 {
-		fmt.Fprintf(&sb, ": it saves %s", joinAnd(saves))
-	}
-	if len(same) > 0 {
-		fmt.Fprintf(&sb, "; it costs the same as %s", joinAnd(same))
-	}
-	fmt.Fprintf(&sb, ". Its p99 start latency (%s) ", p99Text(b))
-	switch {
-	case !computeStats(b).started:
-		sb.WriteString("cannot be compared.")
-	case len(worse) == 0:
-		sb.WriteString("is no worse than any other scenario's.")
-	default:
-		fmt.Fprintf(&sb, "is worse than that of %s.", joinAnd(worse))
-	}
-	if n := bs.Pods.Unscheduled; n > 0 {
-		fmt.Fprintf(&sb, " It leaves %s pods unscheduled (the fewest any scenario leaves: %s).", fmtInt(n), fmtInt(minUnsched))
-	}
-	if len(starved) > 0 {
-		fmt.Fprintf(&sb, " Left out because they leave pods waiting: %s.", joinAnd(starved))
-	}
-	sb.WriteString(boundVerdict(r, b))
-	return sb.String()
 }
 
 func p99Text(s Scenario) string {

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"io"
+	"math"
 
 	"github.com/spillway-dev/spillway/simulator"
 )
@@ -16,6 +17,8 @@ type SummaryJSON struct {
 	Trace     string `json:"trace,omitempty"`
 	Generated string `json:"generated,omitempty"`
 	Verdict   string `json:"verdict"`
+	// Objectives are what the verdict holds the scenarios to.
+	Objectives Objectives `json:"objectives"`
 	// Bound is the fluid-oracle lower bound; absent when not computed.
 	Bound *Bound `json:"bound,omitempty"`
 	// Reference is min(bound, serverless-only), what vs_bound divides by.
@@ -37,19 +40,30 @@ type SummaryScenario struct {
 	Cost         simulator.CostSummary    `json:"cost"`
 	Pods         simulator.PodSummary     `json:"pods"`
 	StartLatency simulator.LatencySummary `json:"start_latency_s"`
+	// Missed lists the objectives the scenario misses; empty: it meets
+	// them.
+	Missed []string `json:"missed"`
 }
 
 // Summary builds the report's SummaryJSON.
 func Summary(r Report) SummaryJSON {
-	out := SummaryJSON{Title: r.Title, Trace: r.Trace, Generated: r.Generated, Verdict: Verdict(r), Bound: r.Bound,
+	obj := r.objectives()
+	out := SummaryJSON{Title: r.Title, Trace: r.Trace, Generated: r.Generated, Verdict: Verdict(r), Objectives: obj, Bound: r.Bound,
 		Scenarios: []SummaryScenario{}}
+	minUnsched := int64(math.MaxInt64)
+	for _, s := range r.Scenarios {
+		minUnsched = min(minUnsched, s.Result.Summary.Pods.Unscheduled)
+	}
 	ref, name, ok := reference(r)
 	if ok {
 		out.Reference = &SummaryReference{Name: name, TotalUSD: ref}
 	}
 	for _, s := range r.Scenarios {
 		sum := s.Result.Summary
-		line := SummaryScenario{Name: s.Name, Cost: sum.Cost, Pods: sum.Pods, StartLatency: sum.StartLatency}
+		line := SummaryScenario{Name: s.Name, Cost: sum.Cost, Pods: sum.Pods, StartLatency: sum.StartLatency, Missed: obj.misses(s, minUnsched)}
+		if line.Missed == nil {
+			line.Missed = []string{}
+		}
 		if ok && ref > 0 {
 			v := sum.Cost.TotalUSD / ref
 			line.VsBound = &v

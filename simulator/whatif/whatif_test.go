@@ -95,7 +95,8 @@ func TestGoldenDefaultScenarios(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := report.Report{Title: "What-if: azure10-2h", Trace: traceFile, Scenarios: res, Bound: bound}
+	obj := report.DefaultObjectives()
+	rep := report.Report{Title: "What-if: azure10-2h", Trace: traceFile, Scenarios: res, Bound: bound, Objectives: &obj}
 	var md, sum bytes.Buffer
 	if err := report.WriteMarkdown(&md, rep); err != nil {
 		t.Fatal(err)
