@@ -122,8 +122,8 @@ func TestHTMLGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkHTML(t, b.String())
-	if n := strings.Count(b.String(), "<svg "); n != 4 {
-		t.Errorf("got %d charts, want 4", n)
+	if n := strings.Count(b.String(), "<svg "); n != 5 {
+		t.Errorf("got %d charts, want 5", n)
 	}
 	if strings.Contains(b.String(), "http") {
 		t.Errorf("HTML mentions http")

@@ -162,7 +162,7 @@ var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
 {{end}}{{end}}<h2>Charts</h2>
-<p class="small">Times are since the start of the trace (h:mm in the summaries). Long series are thinned to at most 500 points per line, each showing the largest value of the minutes it stands for.</p>
+<p class="small">Times are since the start of the trace (h:mm in the summaries); the axes end with the data. Long series are thinned to at most 500 points per line: cumulative cost and serverless concurrency show the largest value of the minutes a point stands for, the cost difference and the utilisation (a trailing mean over the stated window) their value at the point. The latency CDF is over all pods: pods that never started are beyond every bound, so a line that ends below 1 left that many waiting.</p>
 {{range .Sections}}<section class="chart" id="chart-{{.ID}}">
 <h3>{{.Title}}</h3>
 <ul class="legend">{{range .Legend}}<li><span class="{{.Class}}"></span>{{.Name}}{{if .Note}} <span class="muted">({{.Note}})</span>{{end}}</li>{{end}}</ul>
