@@ -34,6 +34,9 @@ type Metrics struct {
 	Serverless    int64   `json:"pods_serverless"`
 	Unscheduled   int64   `json:"unscheduled"`
 	SimulatedS    float64 `json:"simulated_s"`
+	// VMCPUMean is the time-weighted mean VM CPU utilisation (requested /
+	// allocatable of the workers), 0..1.
+	VMCPUMean float64 `json:"vm_cpu_mean"`
 }
 
 // Evaluation is one candidate run on one part of the trace: a line of
@@ -100,7 +103,7 @@ func metricsOf(res *simulator.Result) Metrics {
 		TotalUSD: s.Cost.TotalUSD, DedicatedUSD: s.Cost.DedicatedUSD, ServerlessUSD: s.Cost.ServerlessUSD,
 		P50S: s.StartLatency.P50, P99S: s.StartLatency.P99, MaxS: s.StartLatency.Max,
 		Pods: s.Pods.Total, Serverless: s.Pods.Serverless, Unscheduled: s.Pods.Unscheduled,
-		SimulatedS: s.Sim.SimulatedS,
+		SimulatedS: s.Sim.SimulatedS, VMCPUMean: vmCPUMean(res),
 	}
 }
 
