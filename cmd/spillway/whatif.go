@@ -134,6 +134,11 @@ scenarios by name.`,
 			if err != nil {
 				return err
 			}
+			if built, err := cf.Build(in.prices, in.backends); err == nil {
+				if _, warn := whatif.DemandText(*bound, whatif.CapacityOf(built)); warn != "" {
+					fmt.Fprintln(cmd.ErrOrStderr(), warn)
+				}
+			}
 			for _, s := range res {
 				r := s.Result
 				if err := simulator.WriteOutputs(filepath.Join(out, s.Name), &r); err != nil {
