@@ -262,3 +262,28 @@ func TestWalkConstantMemory(t *testing.T) {
 }
 
 func newTraceReader(r io.Reader) *trace.Reader { return trace.NewReader(r, "stream") }
+
+// Above maxShapesFluid distinct requests at once the bound packs CPU and
+// memory separately: min(C, A_cpu) and min(M, A_mem) stay on the VMs.
+func TestFluidOracleManyShapes(t *testing.T) {
+	var lines []string
+	n := maxShapesFluid + 1
+	var cpuSum, memSum float64
+	for i := range n {
+		// All requests differ, and each fits a 2-CPU worker.
+		cpu, mem := 1+i%2000, 1+i/2000
+		cpuSum, memSum = cpuSum+float64(cpu), memSum+float64(mem)
+		lines = append(lines, create(0, podJSON(fmt.Sprintf("p%d", i), fmt.Sprintf("%dm", cpu), fmt.Sprintf("%dMi", mem), true), 10))
+	}
+	got, err := FluidOracle(strings.NewReader(strings.Join(lines, "\n")+"\n"), "many.jsonl", handCluster(true), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if memSum > 8*1024 {
+		t.Fatalf("the pods ask %v MiB: the test wants memory to fit", memSum)
+	}
+	want := 10 * (cpuSum - 4000) / 1000 * 0.001 // the CPU above the workers' 4
+	if math.Abs(got.ServerlessUSD-want) > 1e-9 {
+		t.Errorf("serverless $%v, want $%v", got.ServerlessUSD, want)
+	}
+}
