@@ -96,7 +96,16 @@ OUTPUTS (simulate --out DIR; whatif writes one DIR/<scenario>/ each)
   decisions.jsonl  (--decisions) one line per scheduling attempt: at, pod,
                    attempt, node (empty if it failed), reasons, and each
                    feasible node's total and per-plugin weighted scores.
-  report.html      (whatif) self-contained, with charts; report.md alike.`
+  report.html      (whatif) self-contained, with charts; report.md alike.
+  DIR/summary.json (whatif) verdict; objectives (p99_start_latency_s, 0:
+                   none; max_unscheduled, negative: the fewest any scenario
+                   leaves plus 1% of the pods); bound (the fluid-oracle lower bound:
+                   total_usd, dedicated_usd, serverless_usd, span_s, pods,
+                   pods_nowhere, peak_cpu_milli, peak_mem_bytes); reference
+                   (name, total_usd: min(bound, serverless-only)); scenarios
+                   (name, vs_bound = total / reference, cost, pods,
+                   start_latency_s, missed: the objectives it misses), in
+                   the report's order.`
 
 func newFormatsTopic() *cobra.Command {
 	return &cobra.Command{Use: "formats", Short: "The trace, cluster, scenarios and output formats", Long: formatsHelp}

@@ -7,10 +7,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/spillway-dev/spillway/backends"
+	"github.com/spillway-dev/spillway/cost"
 	"github.com/spillway-dev/spillway/simulator/importers/alibaba"
 	"github.com/spillway-dev/spillway/simulator/importers/azurefunctions"
 	"github.com/spillway-dev/spillway/simulator/trace"
 	"github.com/spillway-dev/spillway/simulator/tracegen"
+	"github.com/spillway-dev/spillway/simulator/whatif"
 )
 
 func newImportCommand() *cobra.Command {
@@ -87,7 +90,7 @@ node. See simulator/importers/azurefunctions/README.md.`,
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "%d apps (%d functions) -> %d events; peak %d replicas in one minute.\n",
 				st.AppsWritten, st.Functions, st.Events, st.PeakReplicas)
-			return nil
+			return demandSummary(cmd, out)
 		},
 	}
 	f := cmd.Flags()
@@ -102,6 +105,8 @@ node. See simulator/importers/azurefunctions/README.md.`,
 	f.IntVar(&o.MaxApps, "max-apps", o.MaxApps, "keep only the first N apps (0: all)")
 	f.IntVar(&o.StartMinute, "start-minute", o.StartMinute, "first minute of the day to convert (1..1440)")
 	f.IntVar(&o.Minutes, "minutes", o.Minutes, "how many minutes to convert")
+	f.Float64Var(&o.RequestScale, "request-scale", o.RequestScale, "multiplies every pod's CPU and memory requests after rounding (0 < s <= 10), to fit a big trace to a small cluster")
+	f.Int32Var(&o.MaxReplicas, "max-replicas", o.MaxReplicas, "caps each app's replicas in any minute (0: no cap)")
 	return cmd
 }
 
@@ -133,7 +138,7 @@ simulator/importers/alibaba/README.md.`,
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "%d rows -> %d Jobs over %.0f s (skipped: %d not terminated, %d without instances, %d with bad times).\n",
 				st.Rows, st.Jobs, st.Duration, st.SkippedStatus, st.SkippedNoInstances, st.SkippedBadTimes)
-			return nil
+			return demandSummary(cmd, out)
 		},
 	}
 	f := cmd.Flags()
@@ -141,6 +146,8 @@ simulator/importers/alibaba/README.md.`,
 	f.StringVar(&o.Namespace, "namespace", o.Namespace, "namespace of the Jobs")
 	f.Float64Var(&o.MachineMemoryGiB, "machine-memory-gib", o.MachineMemoryGiB, "machine memory that plan_mem is a fraction of (0: 96 for 2018, 64 for 2017)")
 	f.BoolVar(&o.Sorted, "sorted", o.Sorted, "the file is sorted by start_time: stream it instead of sorting in memory")
+	f.Float64Var(&o.RequestScale, "request-scale", o.RequestScale, "multiplies every task's CPU and memory requests (0 < s <= 10), to fit a big trace to a small cluster")
+	f.Int32Var(&o.MaxReplicas, "max-replicas", o.MaxReplicas, "caps each Job's pods (0: no cap)")
 	f.StringVar(&out, "out", "-", "native trace to write ('-': stdout)")
 	return cmd
 }
@@ -213,4 +220,22 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// demandSummary prints the written trace's peak demand against the
+// minimal cluster's workers and serverless quota, and a warning when it
+// cannot fit (not for a trace written to stdout, which is not read back).
+func demandSummary(cmd *cobra.Command, out string) error {
+	if out == "-" {
+		return nil
+	}
+	s, w, err := whatif.DemandOf(whatif.Options{TracePath: out, Prices: cost.Default(), Backends: backends.Default()}, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s (the minimal cluster: 'spillway whatif --cluster' for yours)\n", s)
+	if w != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), w)
+	}
+	return nil
 }
