@@ -21,7 +21,7 @@ func newImportCommand() *cobra.Command {
 		Use:   "import",
 		Short: "Convert public workload traces (or generate one) into Spillway's native trace",
 	}
-	cmd.AddCommand(newImportAzureCommand(), newImportAlibabaCommand(), newImportSyntheticCommand())
+	cmd.AddCommand(newImportAzureCommand(), newImportAlibabaCommand(), newImportSyntheticCommand(), newImportBatchCommand())
 	return cmd
 }
 
@@ -179,6 +179,38 @@ func newImportSyntheticCommand() *cobra.Command {
 	f.Float64Var(&o.JobShare, "job-share", o.JobShare, "share of workloads that are Jobs (0..1)")
 	f.Float64Var(&o.RequestScale, "request-scale", o.RequestScale, "multiplies every pod's CPU and memory requests (0 < s <= 10), e.g. 0.05 to fit 1,000 workloads in the minimal cluster")
 	f.StringVar(&o.Namespace, "namespace", o.Namespace, "namespace of the workloads")
+	f.StringVar(&out, "out", "-", "native trace to write ('-': stdout)")
+	return cmd
+}
+
+func newImportBatchCommand() *cobra.Command {
+	o := tracegen.DefaultBatchOptions()
+	var out string
+	cmd := &cobra.Command{
+		Use:   "batch --out FILE",
+		Short: "Generate a synthetic batch trace: Jobs of heavy-tailed durations arriving in bursts of many pods",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var n int64
+			if err := withOutput(out, func(w *trace.Writer) (err error) {
+				n, err = tracegen.GenerateBatch(o, w)
+				return err
+			}); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "%d Jobs over %s.\n", n, o.Duration)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.DurationVar(&o.Duration, "duration", o.Duration, "simulated length, e.g. 168h")
+	f.Int64Var(&o.Seed, "seed", o.Seed, "random seed")
+	f.Float64Var(&o.BurstsPerHour, "bursts-per-hour", o.BurstsPerHour, "expected bursts of Jobs per hour")
+	f.IntVar(&o.JobsPerBurst, "jobs-per-burst", o.JobsPerBurst, "most Jobs one burst launches (each runs 1-16 pods)")
+	f.DurationVar(&o.MinRun, "min-run", o.MinRun, "Pareto scale of a Job's duration (the shortest Job)")
+	f.DurationVar(&o.MaxRun, "max-run", o.MaxRun, "cap of a Job's duration")
+	f.Float64Var(&o.Alpha, "alpha", o.Alpha, "Pareto shape of the durations (smaller: heavier tail)")
+	f.StringVar(&o.Namespace, "namespace", o.Namespace, "namespace of the Jobs")
 	f.StringVar(&out, "out", "-", "native trace to write ('-': stdout)")
 	return cmd
 }
