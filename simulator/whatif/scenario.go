@@ -39,13 +39,7 @@ const PeakHeadroom = 0.10
 
 // stockProfile is kube-scheduler's default profile, as a cluster runs it
 // with no configuration at all.
-func stockProfile() (*config.KubeSchedulerProfile, error) {
-	cfg, err := inprocess.LoadConfig([]byte("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"), "kube-scheduler defaults")
-	if err != nil {
-		return nil, err
-	}
-	return inprocess.Profile(cfg, "default-scheduler")
-}
+func stockProfile() (*config.KubeSchedulerProfile, error) { return inprocess.StockProfile() }
 
 // DefaultScenarios are the scenarios a what-if report compares unless told
 // otherwise: the given cluster under the given (Spillway) profile, and

@@ -64,12 +64,24 @@ func TestScheduling(t *testing.T) {
 		name string
 		run  func(t *testing.T)
 	}{
-		{"the default-scheduler profile binds a pod to a worker", func(t *testing.T) {
+		{"a default-scheduler pod is left to the cluster's own scheduler", func(t *testing.T) {
+			// Spillway runs beside kube-scheduler (scheduler-config.yaml has
+			// only the spillway profile): it binds the spillway pod created
+			// after the default-scheduler one and leaves that one alone.
 			ns := namespace(t, "smoke")
-			pods := waitBound(ctx, t, api, sched, createPods(ctx, t, api,
-				newPod(ns, "smoke", "100m", "64Mi", withScheduler(v1.DefaultSchedulerName))))
-			if n := pods[0].Spec.NodeName; !slices.Contains(workerNames, n) {
+			pods := createPods(ctx, t, api,
+				newPod(ns, "smoke-default", "100m", "64Mi", withScheduler(v1.DefaultSchedulerName)),
+				newPod(ns, "smoke", "100m", "64Mi"))
+			bound := waitBound(ctx, t, api, sched, pods[1:])
+			if n := bound[0].Spec.NodeName; !slices.Contains(workerNames, n) {
 				t.Errorf("pod smoke went to %q, want a worker", n)
+			}
+			other, err := api.client.CoreV1().Pods(ns).Get(ctx, "smoke-default", metav1.GetOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if other.Spec.NodeName != "" || scheduledCondition(other).Type != "" {
+				t.Errorf("spillway-scheduler acted on a default-scheduler pod: node %q, condition %+v", other.Spec.NodeName, scheduledCondition(other))
 			}
 			deletePods(ctx, t, api, pods...)
 		}},
