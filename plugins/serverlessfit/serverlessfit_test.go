@@ -7,8 +7,10 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/component-base/metrics/legacyregistry"
 
 	fixtures "github.com/spillway-dev/spillway/plugins/plugintesting"
+	"github.com/spillway-dev/spillway/plugins/serverlessfit"
 )
 
 const filterOnly = `apiVersion: kubescheduler.config.k8s.io/v1
@@ -82,5 +84,40 @@ func TestProbesMayGoToACI(t *testing.T) {
 				t.Errorf("reasons %q do not contain %q", reasons, tc.wantWhy)
 			}
 		})
+	}
+}
+
+// TestRefusalsAreCounted: an attempt refused by ACI is counted by profile,
+// backend and rule.
+func TestRefusalsAreCounted(t *testing.T) {
+	serverlessfit.RegisterMetrics()
+	c := fixtures.NewCluster(t, filterOnly, fixtures.ACINode("aci-1"))
+	counter := func() float64 {
+		families, err := legacyregistry.DefaultGatherer.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range families {
+			if f.GetName() != "spillway_serverless_refusals_total" {
+				continue
+			}
+			for _, m := range f.GetMetric() {
+				l := map[string]string{}
+				for _, p := range m.GetLabel() {
+					l[p.GetName()] = p.GetValue()
+				}
+				if l["profile"] == "spillway" && l["backend"] == "aci" && l["rule"] == "HostPathVolume" {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+		return 0
+	}
+	before := counter()
+	if got, _ := c.Schedule(fixtures.Pod("logs", "1", "1Gi", fixtures.HostPath, fixtures.TolerateVirtualKubelet)); got != "" {
+		t.Fatalf("a hostPath pod went to %s", got)
+	}
+	if d := counter() - before; d != 1 {
+		t.Errorf("spillway_serverless_refusals_total{profile=spillway,backend=aci,rule=HostPathVolume} grew by %v, want 1", d)
 	}
 }
