@@ -1,17 +1,20 @@
 # Spillway: build, test, verify.
 #   make demo    what-if report of a bundled Azure Functions day on the minimal cluster
-#   make test    all tests (unit, framework, fuzz seeds, real kube-apiserver e2e) with -race
-#   make build   bin/spillway-scheduler
-#   make verify  gofmt, go vet, staticcheck
+#   make test    all tests (unit, framework, fuzz seeds, real kube-apiserver e2e) with -race;
+#                installs chromium and prometheus first when root (hack/test-deps.sh)
+#   make build   bin/spillway-scheduler and bin/spillway, static (CGO_ENABLED=0)
+#   make image   bin/spillway-scheduler-image.tar, the image, without a container engine
+#   make verify  gofmt, go mod tidy -diff, go vet, staticcheck
 #   make e2e     only the end-to-end tests against a real kube-apiserver
 #   make bench   benchmarks (./bench, real scheduler): median table, ratios, targets
 
 GO        ?= go
 BIN       ?= bin
 K8S_VER   := v1.34.10
-REV       := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY     := $(shell git diff --quiet HEAD 2>/dev/null || echo .dirty)
-VERSION   ?= $(K8S_VER)+spillway.$(REV)$(DIRTY)
+# git describe: the latest tag, commits since and the commit (just the
+# commit while there is no tag), .dirty with uncommitted changes.
+DESCRIBE  := $(shell git describe --tags --always --dirty=.dirty 2>/dev/null || echo unknown)
+VERSION   ?= $(K8S_VER)+spillway.$(DESCRIBE)
 LDFLAGS   := -s -w \
 	-X k8s.io/component-base/version.gitVersion=$(VERSION) \
 	-X k8s.io/component-base/version.gitCommit=$(shell git rev-parse HEAD 2>/dev/null) \
@@ -19,13 +22,30 @@ LDFLAGS   := -s -w \
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.6.1
 TEST_FLAGS  ?= -race -timeout 25m
 
-.PHONY: all build demo test e2e verify fuzz bench clean
+.PHONY: all build image demo test test-deps e2e verify fuzz bench clean
 
 all: build
 
+# Static binaries: no cgo, so they run on a distroless/static or scratch
+# base (the image of `make image`).
 build:
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/spillway-scheduler ./cmd/spillway-scheduler
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/spillway ./cmd/spillway
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/spillway-scheduler ./cmd/spillway-scheduler
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/spillway ./cmd/spillway
+
+# The container image as a tarball (the `docker save` format: docker load,
+# ctr images import, podman load, crane push), built by hack/image with
+# go-containerregistry, no daemon: the static binaries of `make build` on an
+# empty base, user 65532, entrypoint /spillway-scheduler, tagged
+# $(IMAGE):latest and $(IMAGE):$(IMAGE_TAG) (VERSION with - for +, as tags
+# allow no +). The Dockerfile builds the same with a container engine.
+IMAGE     ?= ghcr.io/spillway-dev/spillway-scheduler
+IMAGE_TAG ?= $(subst +,-,$(VERSION))
+IMAGE_TAR ?= $(BIN)/spillway-scheduler-image.tar
+image: build
+	$(GO) run ./hack/image -out $(IMAGE_TAR) -repository $(IMAGE) -tag $(IMAGE_TAG) \
+	  -binary $(BIN)/spillway-scheduler -binary $(BIN)/spillway \
+	  -version=$(VERSION) -revision=$(shell git rev-parse HEAD 2>/dev/null) \
+	  -created=$(shell git log -1 --format=%cI 2>/dev/null)
 
 # A day of the Azure Functions 2019 trace (100 functions, bundled), each
 # function instance serving up to 10 invocations at once, through the
@@ -44,11 +64,17 @@ demo:
 # test/e2e writes its measurements (RESULT lines) to E2E_RESULTS: go test
 # shows no output of a passing package, so they are printed at the end.
 E2E_RESULTS := $(CURDIR)/$(BIN)/e2e-results.txt
-test:
+# hack/test-deps.sh installs (as root, with apt-get) or asks for chromium
+# and prometheus; SPILLWAY_REQUIRE_TEST_TOOLS makes the tests that use them
+# fail instead of skipping when they are missing.
+test: test-deps
 	@mkdir -p $(BIN); rm -f $(E2E_RESULTS)
-	SPILLWAY_E2E_RESULTS=$(E2E_RESULTS) $(GO) test $(TEST_FLAGS) ./...
+	SPILLWAY_REQUIRE_TEST_TOOLS=1 SPILLWAY_E2E_RESULTS=$(E2E_RESULTS) $(GO) test $(TEST_FLAGS) ./...
 	$(GO) test -count=1 -run '^TestConstantMemory$$' ./simulator/
 	@cat $(E2E_RESULTS) 2>/dev/null || true
+
+test-deps:
+	@hack/test-deps.sh
 
 e2e:
 	$(GO) test $(TEST_FLAGS) -count=1 -v ./test/e2e/...
@@ -91,6 +117,7 @@ bench:
 
 verify:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 

@@ -3,6 +3,7 @@ package backends
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -90,6 +91,14 @@ func livenessProbe(p *v1.Pod) {
 	p.Spec.Containers[0].LivenessProbe = &v1.Probe{ProbeHandler: v1.ProbeHandler{HTTPGet: &v1.HTTPGetAction{Path: "/healthz"}}}
 }
 
+func readinessProbe(p *v1.Pod) {
+	p.Spec.Containers[0].ReadinessProbe = &v1.Probe{ProbeHandler: v1.ProbeHandler{TCPSocket: &v1.TCPSocketAction{}}}
+}
+
+func startupProbe(p *v1.Pod) {
+	p.Spec.Containers[0].StartupProbe = &v1.Probe{ProbeHandler: v1.ProbeHandler{Exec: &v1.ExecAction{Command: []string{"true"}}}}
+}
+
 func preStop(p *v1.Pod) {
 	p.Spec.Containers[0].Lifecycle = &v1.Lifecycle{PreStop: &v1.LifecycleHandler{Sleep: &v1.SleepAction{Seconds: 5}}}
 }
@@ -126,7 +135,9 @@ func TestAdmit(t *testing.T) {
 		}), nil},
 		{"init containers on aci", "aci", testPod(plainInit), &want{"InitContainers", `the pod has init container "setup"`}},
 		{"init containers on fargate", "fargate", testPod(plainInit), nil},
-		{"probes on aci", "aci", testPod(livenessProbe), &want{"Probes", `container "web" has a livenessProbe`}},
+		{"liveness and readiness probes on aci", "aci", testPod(livenessProbe, readinessProbe), nil},
+		{"startup probe on aci", "aci", testPod(startupProbe), nil},
+		{"probes on fargate", "fargate", testPod(livenessProbe, readinessProbe), nil},
 		{"preStop hook on aci", "aci", testPod(preStop), &want{"LifecycleHooks", `container "web" has a preStop hook`}},
 		{"hostAliases on aci", "aci", testPod(func(p *v1.Pod) { p.Spec.HostAliases = []v1.HostAlias{{IP: "10.0.0.1"}} }), &want{"HostAliases", "the pod sets hostAliases"}},
 		{"features before volumes", "aci", testPod(hostPathVolume, ownedByDaemonSet), &want{"DaemonSetPod", `owned by DaemonSet "fluentd"`}},
@@ -170,6 +181,27 @@ func TestAdmit(t *testing.T) {
 				t.Errorf("Admit (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestProbesRuleStillRefuses checks that a catalog entry listing Probes (an
+// override for a provider that drops them) still refuses a pod with one; the
+// default entries no longer list it.
+func TestProbesRuleStillRefuses(t *testing.T) {
+	c, err := Load([]byte(strings.Replace(baseYAML, "[DaemonSetPod]", "[DaemonSetPod, Probes]", 1)), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := c.Backend("a")
+	p := NewPodProfile(testPod(readinessProbe))
+	want := &Violation{Backend: "a", Rule: RuleProbes, Detail: `container "web" has a readinessProbe`}
+	if diff := cmp.Diff(want, a.Admit(&p)); diff != "" {
+		t.Errorf("Admit (-want +got):\n%s", diff)
+	}
+	for _, b := range Default().Backends {
+		if slices.Contains(b.Refuses, RuleProbes) {
+			t.Errorf("default backend %s refuses Probes; no default backend should", b.Name)
+		}
 	}
 }
 

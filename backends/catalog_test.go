@@ -35,7 +35,7 @@ func TestDefault(t *testing.T) {
 		got = append(got, entry{b.Name, b.Pricing, len(b.Refuses), len(b.AllowedVolumes)})
 	}
 	want := []entry{
-		{"aci", "aci", 12, 6},
+		{"aci", "aci", 11, 6},
 		{"fargate", "fargate", 6, 0},
 		{"liqo", "", 1, 0},
 		{"admiralty", "", 1, 0},

@@ -65,6 +65,8 @@ func SchedulerPlugins() frameworkruntime.Registry {
 // and Spillway's metrics with its registry.
 func SchedulerOptions() []app.Option {
 	burstcost.RegisterMetrics()
+	serverlessfit.RegisterMetrics()
+	steadiness.RegisterMetrics()
 	var opts []app.Option
 	for _, r := range []frameworkruntime.Registry{Spillway(), SchedulerPlugins()} {
 		for name, factory := range r {

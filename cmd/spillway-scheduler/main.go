@@ -5,6 +5,9 @@
 //
 // The build stamps its version into kube's version (see the Makefile):
 // `spillway-scheduler --version` prints e.g. "Kubernetes v1.34.10+spillway.3f2a1c0".
+//
+// `spillway-scheduler --config FILE --write-config-to OUT` writes the
+// effective configuration without a cluster (see allowOfflineWriteConfig).
 package main
 
 import (
@@ -19,5 +22,7 @@ import (
 )
 
 func main() {
-	os.Exit(cli.Run(app.NewSchedulerCommand(plugins.SchedulerOptions()...)))
+	cmd := app.NewSchedulerCommand(plugins.SchedulerOptions()...)
+	allowOfflineWriteConfig(cmd)
+	os.Exit(cli.Run(cmd))
 }

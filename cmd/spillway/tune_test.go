@@ -54,7 +54,7 @@ func TestTuneCommand(t *testing.T) {
 	for _, p := range cfg.Profiles {
 		names = append(names, p.SchedulerName)
 	}
-	if diff := cmp.Diff([]string{"default-scheduler", "spillway"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"spillway"}, names); diff != "" {
 		t.Errorf("profiles (-want +got):\n%s", diff)
 	}
 

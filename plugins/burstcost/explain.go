@@ -2,6 +2,7 @@ package burstcost
 
 import (
 	"context"
+	"math"
 	"sync"
 
 	v1 "k8s.io/api/core/v1"
@@ -9,31 +10,51 @@ import (
 	"k8s.io/component-base/metrics/legacyregistry"
 	"k8s.io/klog/v2"
 	fwk "k8s.io/kube-scheduler/framework"
+
+	"github.com/spillway-dev/spillway/plugins/internal/explain"
 )
 
 // BackendVM is the backend label of placements on dedicated VMs.
-const BackendVM = "vm"
+const BackendVM = explain.BackendVM
 
 var (
 	placements = metrics.NewCounterVec(&metrics.CounterOpts{
 		Namespace:      "spillway",
 		Name:           "placements_total",
-		Help:           "Pods bound by a profile with BurstCost, by backend (vm for dedicated nodes).",
+		Help:           "Pods bound by a profile with BurstCost, by profile and backend (vm for dedicated nodes).",
 		StabilityLevel: metrics.ALPHA,
-	}, []string{"backend"})
+	}, []string{"profile", "backend"})
 	estimatedSpend = metrics.NewCounterVec(&metrics.CounterOpts{
 		Namespace:      "spillway",
 		Name:           "estimated_spend_usd_total",
-		Help:           "BurstCost's cost estimate of the pods it placed, over their expected lifetimes, by backend (USD; marginal cost for VMs).",
+		Help:           "BurstCost's cost estimate of the pods it placed, over their expected lifetimes, by profile and backend (USD; marginal cost for VMs).",
 		StabilityLevel: metrics.ALPHA,
-	}, []string{"backend"})
+	}, []string{"profile", "backend"})
 	registerMetrics sync.Once
 )
 
 // RegisterMetrics registers the plugin's metrics with the component-base
-// legacy registry (served on the scheduler's /metrics).
+// legacy registry (served on the scheduler's /metrics). The refresh
+// failure counters start at 0, so that a rate or an alert on them has a
+// series before the first failure.
 func RegisterMetrics() {
-	registerMetrics.Do(func() { legacyregistry.MustRegister(placements, estimatedSpend, catalogAge, catalogFailures) })
+	registerMetrics.Do(func() {
+		legacyregistry.MustRegister(placements, estimatedSpend, catalogAge, catalogFailures)
+		catalogFailures.WithLabelValues("refresh").Add(0)
+		catalogFailures.WithLabelValues("file").Add(0)
+	})
+}
+
+// recorders holds each plugin instance's explanation recorder, made on
+// first use (kept beside the plugin rather than in it).
+var recorders sync.Map // *BurstCost -> *explain.Recorder
+
+func (pl *BurstCost) recorder() *explain.Recorder {
+	if r, ok := recorders.Load(pl); ok {
+		return r.(*explain.Recorder)
+	}
+	r, _ := recorders.LoadOrStore(pl, explain.NewRecorder(pl.handle))
+	return r.(*explain.Recorder)
 }
 
 // placement explains why the pod went where it went.
@@ -42,6 +63,10 @@ type placement struct {
 	backend string
 	usd     float64
 	score   int64
+	// alt is the cheapest feasible node of the other kind (set only when
+	// the placement is explained on the pod).
+	altBackend string
+	altUSD     float64
 }
 
 // Reserve works out the chosen node's cost estimate for the placement log
@@ -69,8 +94,34 @@ func (pl *BurstCost) Reserve(ctx context.Context, state fwk.CycleState, pod *v1.
 			break
 		}
 	}
+	if p.backend != BackendVM || explain.Peek(state).HasRefusals() {
+		p.altBackend, p.altUSD = pl.alternative(s, p.backend != BackendVM)
+	}
 	s.placed = p
 	return nil
+}
+
+// alternative is the cheapest scored (feasible) node of the other kind: a
+// VM when the pod went serverless, a serverless backend when it went to a
+// VM; "" when there was none.
+func (pl *BurstCost) alternative(s *preScoreState, wantVM bool) (string, float64) {
+	lister := pl.handle.SnapshotSharedLister().NodeInfos()
+	best, bestUSD := "", math.Inf(1)
+	for _, ns := range s.normalized {
+		ni, err := lister.Get(ns.Name)
+		if err != nil {
+			continue
+		}
+		usd, b := pl.nodeCost(s, ni)
+		if (b == nil) != wantVM || usd >= bestUSD {
+			continue
+		}
+		best, bestUSD = BackendVM, usd
+		if b != nil {
+			best = b.Name
+		}
+	}
+	return best, bestUSD
 }
 
 // Unreserve forgets the explanation of a placement that failed.
@@ -80,15 +131,20 @@ func (pl *BurstCost) Unreserve(_ context.Context, state fwk.CycleState, _ *v1.Po
 	}
 }
 
-// PostBind logs the placement at verbosity 4 and counts it in the metrics.
+// PostBind counts the placement in the metrics, explains it on the pod
+// (an Event when it went serverless or a serverless backend refused it)
+// and in the log at V(2), and logs the scores at V(4).
 func (pl *BurstCost) PostBind(ctx context.Context, state fwk.CycleState, pod *v1.Pod, _ string) {
 	s, err := readState(state)
 	if err != nil || s.placed == nil {
 		return
 	}
 	p := s.placed
-	placements.WithLabelValues(p.backend).Inc()
-	estimatedSpend.WithLabelValues(p.backend).Add(p.usd)
+	rec := pl.recorder()
+	placements.WithLabelValues(rec.Profile, p.backend).Inc()
+	estimatedSpend.WithLabelValues(rec.Profile, p.backend).Add(p.usd)
+	rec.Placed(ctx, pod, &explain.Placement{Node: p.node, Backend: p.backend, USD: p.usd, Priced: true,
+		Seconds: s.horizon.seconds, HorizonSource: s.horizon.source, AltBackend: p.altBackend, AltUSD: p.altUSD}, explain.Peek(state))
 	if l := klog.FromContext(ctx).V(4); l.Enabled() {
 		// Checked first: naming the logger and boxing the values allocate.
 		klog.LoggerWithName(l, Name).Info("Placed pod", "pod", klog.KObj(pod), "node", p.node, "backend", p.backend,

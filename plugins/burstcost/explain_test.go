@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	dto "github.com/prometheus/client_model/go"
 	"k8s.io/component-base/metrics/legacyregistry"
 
@@ -11,7 +12,8 @@ import (
 	fixtures "github.com/spillway-dev/spillway/plugins/plugintesting"
 )
 
-// counters returns the value of a counter family by its backend label.
+// counters returns the value of a counter family by its backend label, in
+// profile "spillway" (the fixtures' profile).
 func counters(t *testing.T, name string) map[string]float64 {
 	t.Helper()
 	families, err := legacyregistry.DefaultGatherer.Gather()
@@ -24,7 +26,9 @@ func counters(t *testing.T, name string) map[string]float64 {
 			continue
 		}
 		for _, m := range f.GetMetric() {
-			out[label(m, "backend")] = m.GetCounter().GetValue()
+			if label(m, "profile") == "spillway" {
+				out[label(m, "backend")] = m.GetCounter().GetValue()
+			}
 		}
 	}
 	return out
@@ -64,5 +68,26 @@ func TestPlacementsAreCountedByBackend(t *testing.T) {
 	vm, aci := spend[burstcost.BackendVM]-spendBefore[burstcost.BackendVM], spend["aci"]-spendBefore["aci"]
 	if !(aci > 0.05 && aci < 0.07) || !(vm > 0 && vm < aci/5) {
 		t.Errorf("estimated spend grew by $%v on the VM and $%v on ACI; want about $0.055 on ACI and much less on the VM", vm, aci)
+	}
+}
+
+// TestRefreshFailuresStartAtZero: both sources have a sample before the
+// first failure, so a rate or an alert on them has a series.
+func TestRefreshFailuresStartAtZero(t *testing.T) {
+	burstcost.RegisterMetrics()
+	families, err := legacyregistry.DefaultGatherer.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, f := range families {
+		if f.GetName() == "spillway_price_catalog_refresh_failures_total" {
+			for _, m := range f.GetMetric() {
+				got[label(m, "source")] = true
+			}
+		}
+	}
+	if diff := cmp.Diff(map[string]bool{"refresh": true, "file": true}, got); diff != "" {
+		t.Errorf("sources with a sample (-want +got):\n%s", diff)
 	}
 }

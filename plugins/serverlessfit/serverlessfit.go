@@ -16,6 +16,7 @@ import (
 	"github.com/spillway-dev/spillway/plugins/apis/config/validation"
 	"github.com/spillway-dev/spillway/plugins/internal/catalogs"
 	"github.com/spillway-dev/spillway/plugins/internal/cyclestate"
+	"github.com/spillway-dev/spillway/plugins/internal/explain"
 	"github.com/spillway-dev/spillway/plugins/internal/podprofile"
 )
 
@@ -29,6 +30,7 @@ const stateKey fwk.StateKey = Name
 // a size over its per-pod limit, or a CPU request over its remaining quota.
 type ServerlessFit struct {
 	catalog *backends.Catalog
+	profile string // the metrics' profile label
 }
 
 var (
@@ -39,7 +41,7 @@ var (
 
 // New builds the plugin from its args; bad args or an unreadable catalog
 // fail the scheduler's start.
-func New(_ context.Context, obj runtime.Object, _ framework.Handle) (framework.Plugin, error) {
+func New(_ context.Context, obj runtime.Object, h framework.Handle) (framework.Plugin, error) {
 	args, ok := obj.(*config.ServerlessFitArgs)
 	if !ok {
 		return nil, fmt.Errorf("%s: want args of type ServerlessFitArgs, got %T", Name, obj)
@@ -51,7 +53,7 @@ func New(_ context.Context, obj runtime.Object, _ framework.Handle) (framework.P
 	if err != nil {
 		return nil, fmt.Errorf("%s: backendCatalogFile: %w", Name, err)
 	}
-	return &ServerlessFit{catalog: c}, nil
+	return &ServerlessFit{catalog: c, profile: explain.ProfileName(h)}, nil
 }
 
 // NewWithCatalog builds the plugin around an already loaded catalog.
@@ -99,6 +101,7 @@ func (pl *ServerlessFit) PreFilter(_ context.Context, state fwk.CycleState, pod 
 		}
 	}
 	state.Write(stateKey, s)
+	pl.observe(state, s)
 	return nil, nil
 }
 

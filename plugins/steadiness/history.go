@@ -54,6 +54,7 @@ func (pl *Steadiness) startPrometheus(ctx context.Context, args *config.Steadine
 		return fmt.Errorf("%s: history.prometheus: %w", Name, err)
 	}
 	go src.Run(klog.NewContext(ctx, logger(ctx)))
+	go pl.reportHealth(ctx, src, "prometheus")
 	pl.source = src
 	return nil
 }

@@ -183,6 +183,7 @@ func (pl *Steadiness) ScoreExtensions() framework.ScoreExtensions { return nil }
 // Reserve counts the pod as its workload's newest replica right away, so
 // the next replica of a burst sees it, and logs the decision at V(4).
 func (pl *Steadiness) Reserve(ctx context.Context, state fwk.CycleState, pod *v1.Pod, nodeName string) *fwk.Status {
+	pl.observe(ctx, state, pod)
 	if l := verbose(ctx, 4); l.Enabled() {
 		s, err := readState(state)
 		if err != nil {

@@ -43,7 +43,23 @@ func LoadConfigFile(path string) (*config.KubeSchedulerConfiguration, error) {
 	return LoadConfig(data, path)
 }
 
-// Profile returns the profile named schedulerName.
+// DefaultSchedulerName is the name of kube-scheduler's stock profile.
+const DefaultSchedulerName = "default-scheduler"
+
+// StockProfile is kube-scheduler's default profile, as a cluster runs it
+// with no configuration at all.
+func StockProfile() (*config.KubeSchedulerProfile, error) {
+	cfg, err := LoadConfig([]byte("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"), "kube-scheduler defaults")
+	if err != nil {
+		return nil, err
+	}
+	return &cfg.Profiles[0], nil
+}
+
+// Profile returns the profile named schedulerName. A configuration without
+// a "default-scheduler" profile (Spillway's, run as a second scheduler)
+// leaves those pods to the cluster's own kube-scheduler: for that name
+// Profile then returns StockProfile, the profile that scheduler runs.
 func Profile(cfg *config.KubeSchedulerConfiguration, schedulerName string) (*config.KubeSchedulerProfile, error) {
 	var names []string
 	for i := range cfg.Profiles {
@@ -51,6 +67,9 @@ func Profile(cfg *config.KubeSchedulerConfiguration, schedulerName string) (*con
 			return &cfg.Profiles[i], nil
 		}
 		names = append(names, cfg.Profiles[i].SchedulerName)
+	}
+	if schedulerName == DefaultSchedulerName {
+		return StockProfile()
 	}
 	return nil, fmt.Errorf("no profile with schedulerName %q (have %q)", schedulerName, names)
 }

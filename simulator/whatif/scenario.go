@@ -40,13 +40,7 @@ const PeakHeadroom = 0.10
 
 // stockProfile is kube-scheduler's default profile, as a cluster runs it
 // with no configuration at all.
-func stockProfile() (*config.KubeSchedulerProfile, error) {
-	cfg, err := inprocess.LoadConfig([]byte("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"), "kube-scheduler defaults")
-	if err != nil {
-		return nil, err
-	}
-	return inprocess.Profile(cfg, "default-scheduler")
-}
+func stockProfile() (*config.KubeSchedulerProfile, error) { return inprocess.StockProfile() }
 
 // VMFirstYAML is the KubeSchedulerConfiguration of the vm-first baseline
 // (profiles/vm-first.yaml): kube-scheduler's stock plugins with

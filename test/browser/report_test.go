@@ -21,18 +21,19 @@ import (
 	"github.com/spillway-dev/spillway/simulator/whatif"
 )
 
-// chromium finds the browser; CI installs it (.ci/run), so there a missing
-// browser fails the test instead of skipping it.
+// chromium finds the browser. `make test` installs it (hack/test-deps.sh)
+// and sets SPILLWAY_REQUIRE_TEST_TOOLS, as CI does; then a missing browser
+// fails the test instead of skipping it.
 func chromium(t *testing.T) string {
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("no chromium on PATH; .ci/run installs Debian's chromium package")
+	if os.Getenv("CI") != "" || os.Getenv("SPILLWAY_REQUIRE_TEST_TOOLS") != "" {
+		t.Fatal("no chromium on PATH; hack/test-deps.sh (make test-deps) installs Debian's chromium package")
 	}
-	t.Skip("no chromium on PATH (apt-get install chromium); CI runs this test")
+	t.Skip("no chromium on PATH (make test-deps installs it); make test runs this test")
 	return ""
 }
 

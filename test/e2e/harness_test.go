@@ -39,9 +39,8 @@ type env struct {
 }
 
 var (
-	shared    *env
-	setupErr  error
-	updateCfg = flag.Bool("update", false, "rewrite manifests/configmap.yaml from manifests/scheduler-config.yaml")
+	shared   *env
+	setupErr error
 )
 
 func TestMain(m *testing.M) {

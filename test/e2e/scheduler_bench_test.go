@@ -28,7 +28,8 @@ import (
 var realRounds = flag.Int("real-rounds", 2, "BenchmarkRealScheduler: rounds of every profile, interleaved")
 
 // BenchmarkRealScheduler measures spillway-scheduler (the built binary,
-// both profiles of manifests/scheduler-config.yaml in one process) against
+// the spillway profile of manifests/scheduler-config.yaml and the stock
+// default-scheduler profile in one process) against
 // the in-process kube-apiserver, on the realScheduler cluster of
 // bench/workloads.yaml: a control plane, the workers and the ACI node.
 // Each round creates the pods for each profile in turn (20 Deployments'
@@ -69,6 +70,10 @@ func BenchmarkRealScheduler(b *testing.B) {
 	// kube-scheduler's default client rate (50 QPS) would be what is
 	// measured; scheduler_perf lifts it the same way.
 	config = withClientRate(b, config, 5000)
+	// The shipped file has only the spillway profile (Spillway runs beside
+	// the cluster's kube-scheduler); the baseline is the stock profile in
+	// the same process.
+	config = withStockProfile(b, config)
 	startScheduler(ctx, b, e, config, kubeconfig, "-v=0")
 
 	for round := range *realRounds {
@@ -214,6 +219,22 @@ func withClientRate(tb testing.TB, config []byte, qps int) []byte {
 	}
 	cc["qps"], cc["burst"] = qps, qps
 	m["clientConnection"] = cc
+	out, err := yaml.Marshal(m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// withStockProfile adds kube-scheduler's stock profile (default-scheduler,
+// nothing changed) before the configuration's own profiles.
+func withStockProfile(tb testing.TB, config []byte) []byte {
+	var m map[string]any
+	if err := yaml.Unmarshal(config, &m); err != nil {
+		tb.Fatal(err)
+	}
+	profiles, _ := m["profiles"].([]any)
+	m["profiles"] = append([]any{map[string]any{"schedulerName": v1.DefaultSchedulerName}}, profiles...)
 	out, err := yaml.Marshal(m)
 	if err != nil {
 		tb.Fatal(err)

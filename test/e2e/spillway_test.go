@@ -64,12 +64,24 @@ func TestScheduling(t *testing.T) {
 		name string
 		run  func(t *testing.T)
 	}{
-		{"the default-scheduler profile binds a pod to a worker", func(t *testing.T) {
+		{"a default-scheduler pod is left to the cluster's own scheduler", func(t *testing.T) {
+			// Spillway runs beside kube-scheduler (scheduler-config.yaml has
+			// only the spillway profile): it binds the spillway pod created
+			// after the default-scheduler one and leaves that one alone.
 			ns := namespace(t, "smoke")
-			pods := waitBound(ctx, t, api, sched, createPods(ctx, t, api,
-				newPod(ns, "smoke", "100m", "64Mi", withScheduler(v1.DefaultSchedulerName))))
-			if n := pods[0].Spec.NodeName; !slices.Contains(workerNames, n) {
+			pods := createPods(ctx, t, api,
+				newPod(ns, "smoke-default", "100m", "64Mi", withScheduler(v1.DefaultSchedulerName)),
+				newPod(ns, "smoke", "100m", "64Mi"))
+			bound := waitBound(ctx, t, api, sched, pods[1:])
+			if n := bound[0].Spec.NodeName; !slices.Contains(workerNames, n) {
 				t.Errorf("pod smoke went to %q, want a worker", n)
+			}
+			other, err := api.client.CoreV1().Pods(ns).Get(ctx, "smoke-default", metav1.GetOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if other.Spec.NodeName != "" || scheduledCondition(other).Type != "" {
+				t.Errorf("spillway-scheduler acted on a default-scheduler pod: node %q, condition %+v", other.Spec.NodeName, scheduledCondition(other))
 			}
 			deletePods(ctx, t, api, pods...)
 		}},
@@ -393,50 +405,16 @@ func withoutSpillwayArgs(t testing.TB, config []byte) []byte {
 	return out
 }
 
-// TestManifests checks manifests/: configmap.yaml holds scheduler-config.yaml,
-// the Deployment mounts it where its --config points, and every file applies
-// with a server-side dry run against the API server.
+// TestManifests checks manifests/: the Deployment mounts the ConfigMap
+// where its --config points, and every file applies with a server-side dry
+// run against the API server. The kustomize overlays, which generate the
+// ConfigMap from scheduler-config.yaml, are TestKustomizeOverlays'.
 func TestManifests(t *testing.T) {
 	root, err := findModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(root, "manifests")
-
-	t.Run("configmap.yaml holds scheduler-config.yaml", func(t *testing.T) {
-		shipped, err := os.ReadFile(filepath.Join(dir, "scheduler-config.yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		file := filepath.Join(dir, "configmap.yaml")
-		if *updateCfg {
-			if err := os.WriteFile(file, configMapYAML(shipped), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var cm v1.ConfigMap
-		if err := yaml.UnmarshalStrict(data, &cm); err != nil {
-			t.Fatal(err)
-		}
-		if cm.Namespace != "kube-system" || cm.Name != "spillway-scheduler-config" {
-			t.Errorf("configmap.yaml is %s/%s, want kube-system/spillway-scheduler-config", cm.Namespace, cm.Name)
-		}
-		var want, got map[string]any
-		if err := yaml.Unmarshal(shipped, &want); err != nil {
-			t.Fatal(err)
-		}
-		if err := yaml.Unmarshal([]byte(cm.Data["scheduler-config.yaml"]), &got); err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("configmap.yaml differs from scheduler-config.yaml (-want +got); regenerate it with "+
-				"`go test ./test/e2e -run TestManifests -update`:\n%s", diff)
-		}
-	})
 
 	t.Run("the Deployment mounts the ConfigMap where --config points", func(t *testing.T) {
 		data, err := os.ReadFile(filepath.Join(dir, "deployment.yaml"))
@@ -469,8 +447,8 @@ func TestManifests(t *testing.T) {
 	t.Run("every manifest applies with a server-side dry run", func(t *testing.T) {
 		api := setup(t).apiServer(t)
 		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() || filepath.Ext(path) != ".yaml" || d.Name() == "scheduler-config.yaml" {
-				return err // scheduler-config.yaml is read by the scheduler, not an API object
+			if err != nil || d.IsDir() || filepath.Ext(path) != ".yaml" || d.Name() == "scheduler-config.yaml" || d.Name() == "kustomization.yaml" {
+				return err // read by the scheduler and by kustomize, not API objects
 			}
 			rel, _ := filepath.Rel(dir, path)
 			t.Run(rel, func(t *testing.T) {
@@ -482,28 +460,4 @@ func TestManifests(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-}
-
-// configMapYAML is configmap.yaml for a scheduler-config.yaml.
-func configMapYAML(config []byte) []byte {
-	var b strings.Builder
-	b.WriteString(`# manifests/scheduler-config.yaml as the ConfigMap that deployment.yaml
-# mounts. Generated, do not edit: after changing scheduler-config.yaml, run
-#   go test ./test/e2e -run TestManifests -update
-# (test/e2e fails while the two differ).
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: spillway-scheduler-config
-  namespace: kube-system
-data:
-  scheduler-config.yaml: |
-`)
-	for _, line := range strings.Split(strings.TrimRight(string(config), "\n"), "\n") {
-		if line != "" {
-			b.WriteString("    " + line)
-		}
-		b.WriteString("\n")
-	}
-	return []byte(b.String())
 }
