@@ -22,7 +22,7 @@ LDFLAGS   := -s -w \
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.6.1
 TEST_FLAGS  ?= -race -timeout 25m
 
-.PHONY: all build image demo test test-deps e2e verify fuzz bench clean
+.PHONY: all build image demo test test-deps e2e quality verify fuzz bench clean
 
 all: build
 
@@ -60,7 +60,12 @@ demo:
 	  --title "Spillway what-if: Azure Functions 2019, day 1, 100 functions"
 
 # The race detector slows the simulator ~10x, so its 1-million-event
-# constant-memory test runs a second time without it, at full size.
+# constant-memory test runs a second time without it, at full size, and
+# the decision-quality suite (spillway against vm-first and the
+# fluid-oracle bound on ten traces) runs only without it.
+quality:
+	@mkdir -p $(BIN); $(GO) test -count=1 -v -run '^TestDecisionQuality$$' ./simulator/whatif/ > $(BIN)/quality.txt; rc=$$?; grep -E 'quality_test|^(---|ok|FAIL|PASS)' $(BIN)/quality.txt; exit $$rc
+
 # test/e2e writes its measurements (RESULT lines) to E2E_RESULTS: go test
 # shows no output of a passing package, so they are printed at the end.
 E2E_RESULTS := $(CURDIR)/$(BIN)/e2e-results.txt
@@ -71,6 +76,7 @@ test: test-deps
 	@mkdir -p $(BIN); rm -f $(E2E_RESULTS)
 	SPILLWAY_REQUIRE_TEST_TOOLS=1 SPILLWAY_E2E_RESULTS=$(E2E_RESULTS) $(GO) test $(TEST_FLAGS) ./...
 	$(GO) test -count=1 -run '^TestConstantMemory$$' ./simulator/
+	@mkdir -p $(BIN); $(GO) test -count=1 -v -run '^TestDecisionQuality$$' ./simulator/whatif/ > $(BIN)/quality.txt; rc=$$?; grep -E 'quality_test|^(---|ok|FAIL|PASS)' $(BIN)/quality.txt; exit $$rc
 	@cat $(E2E_RESULTS) 2>/dev/null || true
 
 test-deps:
