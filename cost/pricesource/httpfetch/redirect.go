@@ -65,6 +65,14 @@ func CheckRedirect(p Redirects) func(req *http.Request, via []*http.Request) err
 	}
 }
 
+// Persistent reports whether err is a failure that trying again soon
+// would meet again: a response above the size cap, a JSON value above
+// what a decoder may hold, a refused redirect. A caller that retries with
+// backoff can wait its full interval after one.
+func Persistent(err error) bool {
+	return errors.Is(err, ErrTooLarge) || errors.Is(err, ErrValueTooLarge) || errors.Is(err, ErrRedirect)
+}
+
 // RetryPolicy is retryablehttp's default policy, except that a refused
 // redirect is final (retrying would be refused again).
 func RetryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
