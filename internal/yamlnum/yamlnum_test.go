@@ -1,6 +1,7 @@
 package yamlnum
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -35,4 +36,21 @@ func TestFind(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzFind: any input is walked without a panic, in time, and what is
+// found is a float spelled as NaN or an infinity, on a line of the input.
+func FuzzFind(f *testing.F) {
+	f.Add([]byte("serverless:\n- name: aci\n  vcpuHourUSD: .nan\n"))
+	f.Add([]byte("a: &a [1, .inf]\nb: [*a, *a]\nc: {\"k k\": -.Inf}\n"))
+	f.Add([]byte("a: [\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		nf, ok := Find(data)
+		if !ok {
+			return
+		}
+		if finite(nf.Value) || nf.Line < 1 || nf.Line > strings.Count(string(data), "\n")+strings.Count(string(data), "\r")+1 {
+			t.Fatalf("Find = %+v", nf)
+		}
+	})
 }
