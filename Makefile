@@ -41,7 +41,8 @@ demo:
 	  --title "Spillway what-if: Azure Functions 2019, day 1, 100 functions"
 
 # The race detector slows the simulator ~10x, so its 1-million-event
-# constant-memory test runs a second time without it, at full size.
+# constant-memory test runs a second time without it, at full size, as do
+# the memory tests of the HTTP clients' streaming decoders.
 # test/e2e writes its measurements (RESULT lines) to E2E_RESULTS: go test
 # shows no output of a passing package, so they are printed at the end.
 E2E_RESULTS := $(CURDIR)/$(BIN)/e2e-results.txt
@@ -49,6 +50,7 @@ test:
 	@mkdir -p $(BIN); rm -f $(E2E_RESULTS)
 	SPILLWAY_E2E_RESULTS=$(E2E_RESULTS) $(GO) test $(TEST_FLAGS) ./...
 	$(GO) test -count=1 -run '^TestConstantMemory$$' ./simulator/
+	$(GO) test -count=1 -run 'MemoryBounded$$' ./plugins/internal/promhistory/ ./cost/pricesource/...
 	@cat $(E2E_RESULTS) 2>/dev/null || true
 
 e2e:
