@@ -165,6 +165,8 @@ func TestLoadErrors(t *testing.T) {
 		{"no backends", strings.Split(baseYAML, "backends:")[0] + "backends: []\n", []string{"t.yaml: backends: at least one backend is required"}},
 		{"several problems at once", baseYAML + strings.NewReplacer("name: b", "name: a", `{example.com/b: "true"}`, "{}").Replace(secondBackend),
 			[]string{`t.yaml: backends[1].name: duplicate name "a"`, "t.yaml: backends[1].detect[0]: a matcher needs labels or a taint"}},
+		{"NaN", strings.Replace(baseYAML, "{p50: 1, p95: 2}", "{p50: .nan, p95: 2}", 1),
+			[]string{"t.yaml: backends[0].startupSeconds.p50: must be a finite number, got .nan (line "}},
 		{"duplicate key", baseYAML + "kind: Other\n", []string{"t.yaml: not valid YAML"}},
 		{"not YAML", "backends: [", []string{"t.yaml: not valid YAML"}},
 		{"empty", "", []string{"t.yaml: empty catalog"}},

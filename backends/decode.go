@@ -11,6 +11,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
+
+	"github.com/spillway-dev/spillway/internal/yamlnum"
 )
 
 // FieldError is one problem in a catalog, at a field path such as
@@ -55,6 +57,9 @@ func joinErrors(errs []*FieldError) error {
 func decodeCatalog(data []byte) (*Catalog, []*FieldError) {
 	js, err := yaml.YAMLToJSONStrict(data)
 	if err != nil {
+		if nf, ok := yamlnum.Find(data); ok { // the converter says only "unsupported value: NaN"
+			return nil, []*FieldError{{Path: nf.Path, Msg: fmt.Sprintf("must be a finite number, got %s (line %d)", nf.Value, nf.Line)}}
+		}
 		return nil, []*FieldError{{Msg: "not valid YAML: " + strings.Join(strings.Fields(err.Error()), " ")}}
 	}
 	dec := json.NewDecoder(bytes.NewReader(js))

@@ -178,6 +178,9 @@ func DefaultYAML() []byte { return append([]byte(nil), defaultYAML...) }
 func Load(data []byte, source string) (*Catalog, error) {
 	js, err := yaml.YAMLToJSONStrict(data)
 	if err != nil {
+		if e := nonFinite(source, data); e != nil {
+			return nil, e // JSON has no NaN or Inf: the converter says only "unsupported value"
+		}
 		return nil, yamlError(source, err)
 	}
 	var c Catalog

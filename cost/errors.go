@@ -11,6 +11,8 @@ import (
 
 	yaml3 "go.yaml.in/yaml/v3"
 	kjson "sigs.k8s.io/json"
+
+	"github.com/spillway-dev/spillway/internal/yamlnum"
 )
 
 // FieldError is one problem of a catalog. Load and Validate return them,
@@ -357,4 +359,15 @@ func (l liner) line(path string) int {
 		n = next
 	}
 	return line
+}
+
+// nonFinite reports the first number of the document that is NaN or
+// infinite (.nan, .inf, -.Inf), with its field path and line; nil if
+// there is none.
+func nonFinite(source string, data []byte) error {
+	nf, ok := yamlnum.Find(data)
+	if !ok {
+		return nil
+	}
+	return &FieldError{Source: source, Path: nf.Path, Line: nf.Line, Msg: "must be a finite number, got " + nf.Value}
 }

@@ -49,6 +49,9 @@ CLUSTER (--cluster; default: 1 control plane + 3 m5.xlarge workers + ACI)
     backend: aci                    # from the backend catalog: aci, fargate, ...
     startupSeconds: {p50: 25, p95: 60}   # cold start; default: the catalog's
 
+  A group has 1..10000 nodes, a cluster at most 20000 in all (dedicated and
+  virtual; simulating 20000 took 91 s and 350 MB for a 2-hour trace of 10
+  functions): a file asking for more is refused before anything is built.
   Every VM is billed for the whole simulated span. Labels and taints of a
   virtual node default to what its backend's detection rules recognise; the
   node enforces the backend's size limits, CPU quota and refused features.

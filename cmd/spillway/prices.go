@@ -37,7 +37,7 @@ func newPricesRefreshCommand() *cobra.Command {
 	var (
 		region, awsRegion, azureRegion string
 		awsEndpoint, azureEndpoint     string
-		base, out                      string
+		base, out, redirects           string
 		opts                           httpfetch.Options
 	)
 	cmd := &cobra.Command{
@@ -58,7 +58,9 @@ nothing is written.
 is a file, or a directory that gets prices-YYYY-MM-DD.yaml. The file is
 replaced atomically, so a scheduler watching it (priceCatalogFile) never
 reads half of one. Endpoints can point at a mirror or a proxy; the standard
-HTTPS_PROXY and NO_PROXY variables apply.`,
+HTTPS_PROXY and NO_PROXY variables apply. A redirect to another host is never
+followed (it would carry the query there); --redirects None follows none.
+Every response is decoded as it arrives: memory does not grow with its size.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if region != "" {
@@ -71,6 +73,11 @@ HTTPS_PROXY and NO_PROXY variables apply.`,
 			if out == "" || (awsRegion == "" && azureRegion == "") {
 				return fmt.Errorf("--out and a region (--region, --aws-region or --azure-region) are required")
 			}
+			policy, err := httpfetch.ParseRedirects(redirects)
+			if err != nil {
+				return fmt.Errorf("--redirects: %w", err)
+			}
+			opts.Redirects = policy
 			baseCatalog := cost.Default()
 			if base != "" {
 				c, err := cost.LoadFile(base)
@@ -117,6 +124,7 @@ HTTPS_PROXY and NO_PROXY variables apply.`,
 	f.StringVar(&out, "out", "", "catalog file to write, or a directory for prices-YYYY-MM-DD.yaml")
 	f.DurationVar(&opts.Timeout, "timeout", httpfetch.DefaultTimeout, "each attempt's limit, body included")
 	f.IntVar(&opts.Retries, "retries", httpfetch.DefaultRetries, "retries of a failed request (429, 5xx, network errors)")
-	f.Int64Var(&opts.MaxResponseBytes, "max-response-bytes", httpfetch.DefaultMaxResponseBytes, "size cap of one response")
+	f.Int64Var(&opts.MaxResponseBytes, "max-response-bytes", httpfetch.DefaultMaxResponseBytes, "size cap of one response (a transfer bound: responses are streamed)")
+	f.StringVar(&redirects, "redirects", string(httpfetch.RedirectsSameHost), "redirects followed: SameHost or None (never to another host)")
 	return cmd
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -13,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 )
@@ -52,6 +54,9 @@ func (j *jobFlags) write(cmd *cobra.Command, t *tuneFlags, count int) error {
 	if t.traceFile == "" || t.out == "" {
 		return fmt.Errorf("--trace and --out are required")
 	}
+	if errs := validation.IsDNS1123Subdomain(j.name); len(errs) > 0 {
+		return fmt.Errorf("--job-name %q: %s", j.name, strings.Join(errs, "; "))
+	}
 	cpu, err := resource.ParseQuantity(j.cpu)
 	if err != nil {
 		return fmt.Errorf("--job-cpu: %w", err)
@@ -65,6 +70,12 @@ func (j *jobFlags) write(cmd *cobra.Command, t *tuneFlags, count int) error {
 			return
 		}
 		v := f.Value.String()
+		if i := strings.IndexFunc(v, unicode.IsControl); i >= 0 && badPath == nil {
+			// It would end up in the Job's YAML and in the merge command of
+			// its header comment, where a newline breaks both.
+			badPath = fmt.Errorf("--%s %q: a control character (%q at byte %d) cannot go into the Job", f.Name, v, v[i:i+1], i)
+			return
+		}
 		if paths[f.Name] {
 			if filepath.IsAbs(v) || strings.HasPrefix(filepath.Clean(v), "..") {
 				badPath = fmt.Errorf("--%s %s: with --emit-job, give paths relative to the volume's root", f.Name, v)
@@ -110,8 +121,18 @@ func (j *jobFlags) write(cmd *cobra.Command, t *tuneFlags, count int) error {
 	if err != nil {
 		return err
 	}
+	for _, v := range []string{j.image, j.claim, j.path} {
+		if i := strings.IndexFunc(v, unicode.IsControl); i >= 0 {
+			return fmt.Errorf("--emit-job, --job-image, --job-volume-claim %q: a control character (%q at byte %d) cannot go into the Job", v, v[i:i+1], i)
+		}
+	}
 	head := fmt.Sprintf("# spillway tune as an Indexed Job: pod I runs shard I of %d into %s/%s;\n# then: spillway tune merge --shards %s %s\n",
 		count, jobMount, filepath.ToSlash(filepath.Clean(t.out)), t.out, strings.Join(mergeArgs(args[1:]), " "))
+	// What is written must read back as the Job it was made from.
+	var back batchv1.Job
+	if err := yaml.UnmarshalStrict(append([]byte(head), data...), &back); err != nil {
+		return fmt.Errorf("--emit-job: the Job does not read back as YAML (a flag value it cannot hold?): %w", err)
+	}
 	if err := os.WriteFile(j.path, append([]byte(head), data...), 0o644); err != nil {
 		return err
 	}

@@ -87,6 +87,14 @@ func TestTuneCommandErrors(t *testing.T) {
 		{[]string{"tune", "--trace", tuneTrace, "--out", "x", "--spec", spec}, spec + ": space.vmHeadroomPercent: want 0 <= min <= max <= 100, got min 90, max 10"},
 		{[]string{"tune", "--trace", tuneTrace, "--out", "x", "--shard-index", "3", "--shard-count", "2"}, "want 0 <= index < count"},
 		{[]string{"tune", "--trace", tuneTrace, "--out", "x", "--emit-job", "job.yaml"}, "--emit-job needs --job-image"},
+		{[]string{"tune", "--trace", "day.jsonl", "--out", "x\nkind: Pod", "--shard-count", "2", "--job-image", "i", "--emit-job", filepath.Join(t.TempDir(), "job.yaml")},
+			`--out "x\nkind: Pod": a control character ("\n" at byte 1) cannot go into the Job`},
+		{[]string{"tune", "--trace", "t\r.jsonl", "--out", "x", "--shard-count", "2", "--job-image", "i", "--emit-job", filepath.Join(t.TempDir(), "job.yaml")},
+			`--trace "t\r.jsonl": a control character`},
+		{[]string{"tune", "--trace", "day.jsonl", "--out", "x", "--shard-count", "2", "--job-image", "i\n", "--emit-job", filepath.Join(t.TempDir(), "job.yaml")},
+			`a control character ("\n" at byte 1)`},
+		{[]string{"tune", "--trace", "day.jsonl", "--out", "x", "--shard-count", "2", "--job-image", "i", "--job-name", "A_B", "--emit-job", filepath.Join(t.TempDir(), "job.yaml")},
+			`--job-name "A_B": a lowercase RFC 1123 subdomain`},
 		{[]string{"tune", "merge", "--trace", tuneTrace, "--out", "x", "--shards", t.TempDir()}, "no shard-*-of-*.jsonl files"},
 	} {
 		if _, err := runCLI(t, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -25,17 +25,24 @@ const (
 	earlierPrefix = "Earlier source (catalog of "
 )
 
+// allKept starts the first source line of an entry none of whose prices
+// were refreshed: "Kept from the catalog of DATE: all prices (why)".
+const allKept = "all prices ("
+
 // Apply maps fetched prices (either may be nil) onto a copy of base and
-// returns the new catalog, dated day.
+// returns the new catalog, dated day. Every entry whose prices were not
+// all refreshed says so in its sources, with the date they are from: the
+// catalog's updated date is the day of the refresh, not of every price.
 func Apply(base *cost.Catalog, awsPrices *aws.Prices, azurePrices *azure.Prices, day time.Time) (*Result, error) {
 	c, err := clone(base)
 	if err != nil {
 		return nil, err
 	}
 	date := day.Format(time.DateOnly)
-	r := &Result{}
+	r := &Result{fresh: map[string]bool{}}
 	if p := awsPrices; p != nil {
 		if sp := serverless(c, "fargate"); sp != nil && p.Fargate != nil {
+			r.fresh["fargate"] = true
 			sp.Sources = refreshed(base.Updated, sp.Sources,
 				fmt.Sprintf("%s%s, region %s: Fargate-vCPU-Hours:perCPU $%g per vCPU-hour, Fargate-GB-Hours $%g per GB-hour (Fargate's GB are GiB); fetched %s", awsPrefix, p.FargateVersion, p.Region, p.Fargate.VCPUHourUSD, p.Fargate.GBHourUSD, date),
 				"minimumBilledSeconds, granularitySeconds, spotDiscount and shape (the offer files do not give them)")
@@ -48,6 +55,7 @@ func Apply(base *cost.Catalog, awsPrices *aws.Prices, azurePrices *azure.Prices,
 	}
 	if p := azurePrices; p != nil {
 		if sp := serverless(c, "aci"); sp != nil && p.ACI != nil {
+			r.fresh["aci"] = true
 			sp.Sources = refreshed(base.Updated, sp.Sources,
 				fmt.Sprintf("%sregion %s, %s: %q $%g per vCPU-hour, %q $%g per GB-hour = $%.8g per GiB-hour (GB of 10^9 bytes); fetched %s", azurePrefix, p.Region, azure.ACIService, azure.ACIVCPUMeter, p.ACI.VCPUHourUSD, azure.ACIMemoryMeter, p.ACI.GBHourUSD, p.ACI.GiBHourUSD, date),
 				"minimumBilledSeconds, granularitySeconds, spotDiscount and shape (the API does not give them)")
@@ -58,6 +66,7 @@ func Apply(base *cost.Catalog, awsPrices *aws.Prices, azurePrices *azure.Prices,
 			return fmt.Sprintf("%sregion %s, %s, Linux: %s; fetched %s", azurePrefix, p.Region, azure.VMService, optionList(found, "1-year reservation over 8760 hours"), date)
 		}, r)
 	}
+	r.markKept(c, base.Updated, awsPrices, azurePrices)
 	c.Updated = date
 	data, err := Marshal(c)
 	if err != nil {
@@ -82,9 +91,9 @@ func applyVMs(c *cost.Catalog, baseDate, provider string, found map[string]map[c
 		}
 		prices, ok := found[t.Name]
 		if !ok || prices[cost.OnDemand] == 0 {
-			r.Changes = append(r.Changes, fmt.Sprintf("%s: not in the %s price list; all its prices kept from the catalog of %s", t.Name, provider, baseDate))
-			continue
+			continue // markKept says so
 		}
+		r.fresh[t.Name] = true
 		var got, kept []cost.PricingOption
 		for _, opt := range []cost.PricingOption{cost.OnDemand, cost.Reserved, cost.Spot} {
 			usd, has := prices[opt]
@@ -137,6 +146,59 @@ func refreshed(baseDate string, old []string, fresh, kept string) []string {
 		}
 	}
 	return out
+}
+
+// markKept puts an "all prices kept" line first in the sources of every
+// entry that no source refreshed (not in the answer, a provider not
+// fetched, a backend no price list covers), and says so in Changes, so
+// that re-dating the catalog never passes an old price off as checked
+// today.
+func (r *Result) markKept(c *cost.Catalog, baseDate string, awsPrices *aws.Prices, azurePrices *azure.Prices) {
+	why := func(provider string) string {
+		switch {
+		case provider == "aws" && awsPrices != nil:
+			return "not in the AWS Price List bulk offer files, region " + awsPrices.Region
+		case provider == "azure" && azurePrices != nil:
+			return "not in the Azure Retail Prices API's answer, region " + azurePrices.Region
+		case provider == "aws" || provider == "azure":
+			return provider + " prices were not fetched"
+		}
+		return "no price list is read for it"
+	}
+	for i := range c.ServerlessPrices {
+		sp := &c.ServerlessPrices[i]
+		if r.fresh[sp.Name] {
+			continue
+		}
+		provider := map[string]string{"fargate": "aws", "aci": "azure"}[sp.Name]
+		var d string
+		sp.Sources, d = keptWhole(baseDate, sp.Sources, why(provider))
+		r.Changes = append(r.Changes, fmt.Sprintf("%s: %s; all its prices kept from the catalog of %s", sp.Name, why(provider), d))
+	}
+	for i := range c.Dedicated.InstanceTypes {
+		t := &c.Dedicated.InstanceTypes[i]
+		if r.fresh[t.Name] {
+			continue
+		}
+		var d string
+		t.Sources, d = keptWhole(baseDate, t.Sources, why(t.Provider))
+		r.Changes = append(r.Changes, fmt.Sprintf("%s: %s; all its prices kept from the catalog of %s", t.Name, why(t.Provider), d))
+	}
+}
+
+// keptWhole returns sources with "Kept from the catalog of DATE: all
+// prices (why)" first, replacing such a line of an earlier refresh, whose
+// date it keeps (the prices are that old), and the date.
+func keptWhole(baseDate string, old []string, why string) ([]string, string) {
+	date, rest := baseDate, old
+	if len(old) > 0 {
+		if d, ok := strings.CutPrefix(old[0], keptPrefix); ok && len(d) > len(time.DateOnly) && strings.HasPrefix(d[len(time.DateOnly):], ": "+allKept) {
+			date, rest = d[:len(time.DateOnly)], old[1:]
+		}
+	}
+	out := make([]string, 0, len(rest)+1)
+	out = append(out, keptPrefix+date+": "+allKept+why+")")
+	return append(out, rest...), date
 }
 
 // round keeps 8 significant digits: what unit conversions (GB to GiB, a

@@ -46,6 +46,8 @@ type Result struct {
 	YAML []byte
 	// Changes says, one line each, what was updated and what was kept.
 	Changes []string
+
+	fresh map[string]bool // entries (serverless or instance type names) refreshed
 }
 
 // Refresh fetches the configured sources through f and maps them onto

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/spillway-dev/spillway/cost"
+	"github.com/spillway-dev/spillway/cost/pricesource/azure"
 	"github.com/spillway-dev/spillway/cost/pricesource/httpfetch"
 )
 
@@ -178,5 +180,69 @@ func TestWriteFile(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*"))
 	if len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// TestApplyKeptPricesSaySo: an entry whose prices no source refreshed
+// (an Azure answer without ACI's meters, an instance type not in the
+// list, a backend no list covers) gets a first source line naming the
+// date its prices are from, and a line in Changes; the catalog is re-dated
+// but nothing passes an old price off as checked today. A second refresh
+// without them keeps the original date.
+func TestApplyKeptPricesSaySo(t *testing.T) {
+	base := cost.Default()
+	day1 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	noACI := &azure.Prices{Region: "eastus", VMs: map[string]map[cost.PricingOption]float64{}}
+	r, err := Apply(base, nil, noACI, day1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := func(c *cost.Catalog) map[string]string {
+		out := map[string]string{}
+		for _, sp := range c.ServerlessPrices {
+			out[sp.Name] = sp.Sources[0]
+		}
+		for _, it := range c.Dedicated.InstanceTypes {
+			if it.Name == "m5.xlarge" || it.Name == "Standard_D4s_v5" {
+				out[it.Name] = it.Sources[0]
+			}
+		}
+		return out
+	}
+	baseDate := base.Updated
+	want := map[string]string{
+		"aci":             "Kept from the catalog of " + baseDate + ": all prices (not in the Azure Retail Prices API's answer, region eastus)",
+		"fargate":         "Kept from the catalog of " + baseDate + ": all prices (aws prices were not fetched)",
+		"cloudrun":        "Kept from the catalog of " + baseDate + ": all prices (no price list is read for it)",
+		"m5.xlarge":       "Kept from the catalog of " + baseDate + ": all prices (aws prices were not fetched)",
+		"Standard_D4s_v5": "Kept from the catalog of " + baseDate + ": all prices (not in the Azure Retail Prices API's answer, region eastus)",
+	}
+	if diff := cmp.Diff(want, first(r.Catalog)); diff != "" {
+		t.Errorf("first source lines (-want +got):\n%s", diff)
+	}
+	if r.Catalog.Updated != "2026-12-01" {
+		t.Errorf("updated = %q", r.Catalog.Updated)
+	}
+	aci, _ := r.Catalog.Serverless("aci")
+	baseACI, _ := base.Serverless("aci")
+	if diff := cmp.Diff(baseACI.Sources, aci.Sources[1:]); diff != "" {
+		t.Errorf("aci's own sources must follow unchanged (-base +got):\n%s", diff)
+	}
+	wantChange := "aci: not in the Azure Retail Prices API's answer, region eastus; all its prices kept from the catalog of " + baseDate
+	if !slices.Contains(r.Changes, wantChange) {
+		t.Errorf("Changes lack %q:\n%s", wantChange, strings.Join(r.Changes, "\n"))
+	}
+
+	// Again a week later from the refreshed catalog: the date stays.
+	again, err := Apply(r.Catalog, nil, noACI, day1.AddDate(0, 0, 7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, first(again.Catalog)); diff != "" {
+		t.Errorf("first source lines after a second refresh (-want +got):\n%s", diff)
+	}
+	aci2, _ := again.Catalog.Serverless("aci")
+	if diff := cmp.Diff(aci.Sources, aci2.Sources); diff != "" {
+		t.Errorf("a second refresh changed aci's sources (-first +second):\n%s", diff)
 	}
 }

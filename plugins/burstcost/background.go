@@ -100,7 +100,7 @@ func newRefresher(pl *BurstCost, r *config.PriceRefreshArgs, clk clock.WithTicke
 	if s := r.Azure; s != nil {
 		cfg.Azure = &pricesource.Source{Region: s.Region, Endpoint: s.Endpoint}
 	}
-	f := httpfetch.New(httpfetch.Options{Timeout: r.Timeout.Duration, MaxResponseBytes: r.MaxResponseBytes, Logger: logger})
+	f := httpfetch.New(httpfetch.Options{Timeout: r.Timeout.Duration, MaxResponseBytes: r.MaxResponseBytes, Redirects: httpfetch.Redirects(r.Redirects), Logger: logger})
 	return &refresher{
 		pl: pl, clk: clk, logger: logger, kick: kick,
 		interval: r.Interval.Duration,

@@ -9,12 +9,16 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/spillway-dev/spillway/cost"
+	"github.com/spillway-dev/spillway/cost/pricesource/httpfetch"
 )
 
 // refresher refreshes the prices from the public price lists every
 // interval. A failed refresh keeps the last good catalog in use, is logged
 // once per interval (not once per retry), and is retried with jittered
-// exponential backoff from retryMin up to interval until one succeeds.
+// exponential backoff from retryMin up to interval until one succeeds;
+// after a failure that an early retry would meet again (a response over
+// maxResponseBytes, a refused redirect: httpfetch.Persistent) the next
+// try waits the whole interval.
 type refresher struct {
 	pl       *BurstCost
 	clk      clock.WithTicker
@@ -52,6 +56,9 @@ func (r *refresher) run(ctx context.Context) {
 		if err != nil {
 			catalogFailures.WithLabelValues("refresh").Inc()
 			wait = min(b.NextBackOff(), r.interval)
+			if httpfetch.Persistent(err) {
+				wait = r.interval
+			}
 			if !failing || now.Sub(lastLogged) >= r.interval {
 				cur := r.pl.current.Load()
 				r.logger.Error(err, "Price refresh failed; scheduling goes on with the last good catalog",

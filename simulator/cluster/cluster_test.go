@@ -58,6 +58,8 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		{"bad kind", "apiVersion: spillway.dev/v1alpha1\nkind: Cluster\nnodeGroups: [{name: w, instanceType: m5.xlarge, count: 1}]\n", `c.yaml:2: kind: want "SimulatedCluster", got "Cluster"`},
 		{"no groups", head, "c.yaml: nodeGroups: at least one node group is required"},
 		{"zero count", head + "nodeGroups:\n- name: w\n  instanceType: m5.xlarge\n  count: 0\n", "c.yaml:6: nodeGroups[0].count: want 1..10000, got 0"},
+		{"too many nodes in all", head + "nodeGroups:\n- {name: a, instanceType: m5.xlarge, count: 10000}\n- {name: b, instanceType: m5.xlarge, count: 9999}\n- {name: c, instanceType: m5.xlarge, count: 10000}\n" + strings.Repeat("- {name: d, instanceType: m5.xlarge, count: 10000}\n", 27),
+			"c.yaml:6: nodeGroups[2].count: 10000 brings the cluster to 29999 nodes or more, over 20000 in all (MaxNodes, dedicated and virtual)"},
 		{"unknown instance type", head + "nodeGroups:\n- name: w\n  instanceType: m9.huge\n  count: 1\n", `c.yaml:5: nodeGroups[0].instanceType: "m9.huge" is not in the price catalog`},
 		{"bad pricing", head + "pricing: onDemand\nnodeGroups: [{name: w, instanceType: m5.xlarge, count: 1}]\n", `c.yaml:3: pricing: unknown pricing option "onDemand"`},
 		{"bad quantity", head + "nodeGroups:\n- name: w\n  instanceType: m5.xlarge\n  count: 1\n  allocatable: {cpu: four}\n", `c.yaml:7: nodeGroups[0].allocatable: cpu: "four"`},

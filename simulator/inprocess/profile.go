@@ -13,11 +13,13 @@ import (
 
 	// Registers Spillway's and scheduler-plugins' args types.
 	_ "github.com/spillway-dev/spillway/plugins"
+	spillwayvalidation "github.com/spillway-dev/spillway/plugins/apis/config/validation"
 )
 
 // LoadConfig decodes and validates a KubeSchedulerConfiguration exactly as
 // kube-scheduler does for --config: strict decoding, defaults applied, the
-// in-tree validation. Errors are prefixed with source.
+// in-tree validation, and spillway-scheduler's own check that no Score
+// plugin has a negative weight. Errors are prefixed with source.
 func LoadConfig(data []byte, source string) (*config.KubeSchedulerConfiguration, error) {
 	obj, gvk, err := scheme.Codecs.UniversalDecoder().Decode(data, nil, nil)
 	if err != nil {
@@ -29,6 +31,9 @@ func LoadConfig(data []byte, source string) (*config.KubeSchedulerConfiguration,
 	}
 	cfg.TypeMeta.APIVersion = gvk.GroupVersion().String()
 	if err := validation.ValidateKubeSchedulerConfiguration(cfg); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	if err := spillwayvalidation.ValidateScoreWeights(data); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	return cfg, nil

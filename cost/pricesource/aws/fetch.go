@@ -2,7 +2,6 @@ package aws
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -34,7 +33,7 @@ type RegionIndex struct {
 
 // ParseRegionIndex decodes a region_index.json.
 func ParseRegionIndex(r io.Reader) (*RegionIndex, error) {
-	dec := json.NewDecoder(r)
+	dec := httpfetch.NewJSONDecoder(r, httpfetch.DefaultMaxJSONValueBytes) // a region index is ~10 KB
 	var ix RegionIndex
 	if err := dec.Decode(&ix); err != nil {
 		return nil, at(dec, err)

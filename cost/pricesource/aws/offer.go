@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/spillway-dev/spillway/cost/pricesource/httpfetch"
 )
 
 // Product is one SKU of an offer file.
@@ -51,13 +53,29 @@ type Offer struct {
 	Terms map[string]map[string][]Term
 	// Seen counts every product of the file.
 	Seen int
+
+	kept int64 // JSON bytes of what was kept
 }
 
+// keepBytes counts n bytes kept and fails beyond MaxKeptBytes.
+func (o *Offer) keepBytes(dec *json.Decoder, n int64) error {
+	if o.kept += n; o.kept > MaxKeptBytes {
+		return at(dec, fmt.Errorf("more than %d bytes of products and terms match the filter (MaxKeptBytes): not an offer file of the kind expected", MaxKeptBytes))
+	}
+	return nil
+}
+
+// MaxKeptBytes bounds the JSON size of the products and terms ParseOffer
+// keeps (a catalog's types take a few KB each), and so its memory,
+// whatever the file holds; each product or SKU's terms is at most
+// httpfetch.DefaultMaxJSONValueBytes.
+const MaxKeptBytes = 16 << 20
+
 // ParseOffer decodes an offer file, keeping the products keep accepts and
-// their terms. The file must list "products" before "terms", as the bulk
+// their terms (at most MaxKeptBytes of them). The file must list "products" before "terms", as the bulk
 // files do. An error names the byte offset; a file cut short says so.
 func ParseOffer(r io.Reader, keep func(*Product) bool) (*Offer, error) {
-	dec := json.NewDecoder(r)
+	dec := httpfetch.NewJSONDecoder(r, httpfetch.DefaultMaxJSONValueBytes)
 	dec.UseNumber()
 	o := &Offer{Products: map[string]*Product{}, Terms: map[string]map[string][]Term{}}
 	if err := expectDelim(dec, '{', "the offer file"); err != nil {
@@ -126,6 +144,7 @@ func (o *Offer) products(dec *json.Decoder, keep func(*Product) bool) error {
 			return err
 		}
 		var p Product
+		start := dec.InputOffset()
 		if err := dec.Decode(&p); err != nil {
 			return at(dec, fmt.Errorf("products[%q]: %w", sku, err))
 		}
@@ -134,6 +153,9 @@ func (o *Offer) products(dec *json.Decoder, keep func(*Product) bool) error {
 			p.SKU = sku
 		}
 		if keep(&p) {
+			if err := o.keepBytes(dec, dec.InputOffset()-start); err != nil {
+				return err
+			}
 			o.Products[sku] = &p
 		}
 	}
@@ -164,8 +186,12 @@ func (o *Offer) terms(dec *json.Decoder) error {
 				continue
 			}
 			var byCode map[string]Term
+			start := dec.InputOffset()
 			if err := dec.Decode(&byCode); err != nil {
 				return at(dec, fmt.Errorf("terms[%q][%q]: %w", kind, sku, err))
+			}
+			if err := o.keepBytes(dec, dec.InputOffset()-start); err != nil {
+				return err
 			}
 			if o.Terms[kind] == nil {
 				o.Terms[kind] = map[string][]Term{}

@@ -43,8 +43,9 @@ func Fetch(ctx context.Context, f *httpfetch.Fetcher, endpoint, region string, s
 		filters = append(filters, fmt.Sprintf("serviceName eq '%s' and armRegionName eq '%s' and (%s)", VMService, region, strings.Join(ors, " or ")))
 	}
 	var items []Item
+	budget := int64(MaxItemBytesPerFetch)
 	for _, filter := range filters {
-		got, err := fetchAll(ctx, f, endpoint, filter)
+		got, err := fetchAll(ctx, f, endpoint, filter, &budget)
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +57,9 @@ func Fetch(ctx context.Context, f *httpfetch.Fetcher, endpoint, region string, s
 // fetchAll fetches a query's pages. A NextPageLink is followed on
 // endpoint itself (its query only), so that a mirror or proxy, and not
 // the host the link names, serves every page.
-func fetchAll(ctx context.Context, f *httpfetch.Fetcher, endpoint, filter string) ([]Item, error) {
+// Each page's items are taken from budget (bytes of JSON); running out is
+// an error.
+func fetchAll(ctx context.Context, f *httpfetch.Fetcher, endpoint, filter string, budget *int64) ([]Item, error) {
 	base, err := url.Parse(endpoint)
 	if err != nil {
 		return nil, fmt.Errorf("azure endpoint %q: %w", endpoint, err)
@@ -77,6 +80,9 @@ func fetchAll(ctx context.Context, f *httpfetch.Fetcher, endpoint, filter string
 		}
 		if p.BillingCurrency != "" && p.BillingCurrency != "USD" {
 			return nil, fmt.Errorf("azure retail prices, page %d: BillingCurrency %q, want USD", page+1, p.BillingCurrency)
+		}
+		if *budget -= p.itemBytes; *budget < 0 {
+			return nil, fmt.Errorf("azure retail prices, page %d: the answers hold more than %d bytes of items (MaxItemBytesPerFetch): not the Retail Prices API's", page+1, MaxItemBytesPerFetch)
 		}
 		items = append(items, p.Items...)
 		next = ""

@@ -13,6 +13,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/spillway-dev/spillway/cost/pricesource/httpfetch"
 )
 
 // Page is one response of the Retail Prices API.
@@ -21,6 +23,8 @@ type Page struct {
 	Items           []Item `json:"Items"`
 	NextPageLink    string `json:"NextPageLink"`
 	Count           int    `json:"Count"`
+
+	itemBytes int64 // the JSON size of Items
 }
 
 // Item is one meter's price (the fields this package reads; the API sends
@@ -41,27 +45,109 @@ type Item struct {
 	TierMinimumUnits   float64 `json:"tierMinimumUnits"`
 }
 
-// ParsePage decodes one page. A page that is not a JSON object, has no
-// Items list, has trailing data, or is cut short is an error with the byte
-// offset.
+// Bounds on what is kept of the API's answers, so that memory stays
+// small whatever a server sends: MaxItemsPerPage items a page (the API
+// sends 100), each at most MaxItemBytes of JSON (one is under 1 KB), and
+// MaxItemBytesPerFetch bytes of items over all the pages of all the
+// queries of one Fetch (a region's answers are a few hundred KB).
+const (
+	MaxItemsPerPage      = 1000
+	MaxItemBytes         = 64 << 10
+	MaxItemBytesPerFetch = 16 << 20
+)
+
+// ParsePage decodes one page as a stream, one item at a time: memory
+// holds the items, never the page's text. A page that is not a JSON
+// object, has no Items list, more than MaxItemsPerPage items or one above
+// MaxItemBytes, has trailing data, or is cut short is an error with the
+// byte offset.
 func ParsePage(r io.Reader) (*Page, error) {
-	dec := json.NewDecoder(r)
-	var raw struct {
-		Page
-		Items *[]Item `json:"Items"`
+	dec := httpfetch.NewJSONDecoder(r, MaxItemBytes)
+	if err := delim(dec, '{'); err != nil {
+		return nil, err
 	}
-	if err := dec.Decode(&raw); err != nil {
-		return nil, decodeError(dec, err)
+	p := &Page{}
+	sawItems := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, decodeError(dec, err)
+		}
+		key, _ := tok.(string)
+		switch strings.ToLower(key) { // encoding/json's matching of fields
+		case "items":
+			sawItems = true
+			if err := p.items(dec); err != nil {
+				return nil, err
+			}
+		case "billingcurrency":
+			err = dec.Decode(&p.BillingCurrency)
+		case "nextpagelink":
+			var link *string // null on the last page
+			err = dec.Decode(&link)
+			if link != nil {
+				p.NextPageLink = *link
+			}
+		case "count":
+			err = dec.Decode(&p.Count)
+		default:
+			var skip json.RawMessage // one value, bounded by the decoder
+			err = dec.Decode(&skip)
+		}
+		if err != nil {
+			return nil, decodeError(dec, err)
+		}
 	}
-	if raw.Items == nil {
+	if err := delim(dec, '}'); err != nil {
+		return nil, err
+	}
+	if !sawItems {
 		return nil, errors.New("not a Retail Prices page: no \"Items\" list")
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("trailing data after the page at byte %d", dec.InputOffset())
 	}
-	p := raw.Page
-	p.Items = *raw.Items
-	return &p, nil
+	return p, nil
+}
+
+// items decodes the Items list, one item at a time.
+func (p *Page) items(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return decodeError(dec, err)
+	}
+	if tok == nil {
+		return errors.New("not a Retail Prices page: no \"Items\" list (null)")
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return fmt.Errorf("invalid JSON near byte %d: Items must be a list, got %v", dec.InputOffset(), tok)
+	}
+	p.Items = []Item{}
+	for dec.More() {
+		if len(p.Items) == MaxItemsPerPage {
+			return fmt.Errorf("more than %d items on one page near byte %d: not a Retail Prices API answer", MaxItemsPerPage, dec.InputOffset())
+		}
+		var it Item
+		start := dec.InputOffset()
+		if err := dec.Decode(&it); err != nil {
+			return decodeError(dec, err)
+		}
+		p.itemBytes += dec.InputOffset() - start
+		p.Items = append(p.Items, it)
+	}
+	return delim(dec, ']')
+}
+
+// delim reads the delimiter want.
+func delim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return decodeError(dec, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != want {
+		return fmt.Errorf("invalid JSON near byte %d: want %q, got %v", dec.InputOffset(), want, tok)
+	}
+	return nil
 }
 
 func decodeError(dec *json.Decoder, err error) error {

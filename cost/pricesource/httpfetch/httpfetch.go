@@ -2,7 +2,8 @@
 // services: GET requests through go-retryablehttp, retried with jittered
 // exponential backoff (cenkalti/backoff) on connection errors, 429 and 5xx,
 // honouring Retry-After; each attempt bounded by a timeout; responses
-// bounded by a size cap; ETag and Last-Modified remembered so that an
+// bounded by a size cap and parsed as they arrive; no redirect to another
+// host (or none at all); ETag and Last-Modified remembered so that an
 // unchanged resource is not downloaded or parsed again.
 package httpfetch
 
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -23,12 +25,15 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultTimeout          = 2 * time.Minute
-	DefaultRetries          = 4
-	DefaultRetryWaitMin     = time.Second
-	DefaultRetryWaitMax     = 30 * time.Second
-	DefaultMaxRetryAfter    = 5 * time.Minute
-	DefaultMaxResponseBytes = 4 << 30 // an EC2 region's offer file is several hundred MB
+	DefaultTimeout       = 2 * time.Minute
+	DefaultRetries       = 4
+	DefaultRetryWaitMin  = time.Second
+	DefaultRetryWaitMax  = 30 * time.Second
+	DefaultMaxRetryAfter = 5 * time.Minute
+	// DefaultMaxResponseBytes bounds a transfer, not memory: every
+	// response is decoded as it arrives (an EC2 region's offer file is
+	// about half a GB).
+	DefaultMaxResponseBytes = 1 << 30
 	UserAgent               = "spillway-prices/1"
 )
 
@@ -49,6 +54,9 @@ type Options struct {
 	MaxRetryAfter time.Duration
 	// MaxResponseBytes caps a response body.
 	MaxResponseBytes int64
+	// Redirects says which redirects are followed: SameHost (default) or
+	// None. A redirect to another host is never followed.
+	Redirects Redirects
 	// Logger receives one line per retry (at V(2), the URL redacted);
 	// default: discard.
 	Logger klog.Logger
@@ -81,6 +89,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxResponseBytes <= 0 {
 		o.MaxResponseBytes = DefaultMaxResponseBytes
 	}
+	if o.Redirects == "" {
+		o.Redirects = RedirectsSameHost
+	}
 	return o
 }
 
@@ -108,7 +119,7 @@ func New(opts Options) *Fetcher {
 		transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
 	c := &retryablehttp.Client{
-		HTTPClient: &http.Client{Transport: transport, Timeout: opts.Timeout},
+		HTTPClient: &http.Client{Transport: transport, Timeout: opts.Timeout, CheckRedirect: CheckRedirect(opts.Redirects)},
 		// retryablehttp's own log lines would show a URL's query (a
 		// mirror's token): it logs nothing, the hook logs retries redacted.
 		Logger:         nil,
@@ -116,7 +127,7 @@ func New(opts Options) *Fetcher {
 		RetryWaitMin:   opts.RetryWaitMin,
 		RetryWaitMax:   opts.RetryWaitMax,
 		RetryMax:       opts.Retries,
-		CheckRetry:     retryablehttp.DefaultRetryPolicy,
+		CheckRetry:     RetryPolicy,
 		Backoff:        Backoff(opts.MaxRetryAfter),
 		ErrorHandler:   giveUp,
 	}
@@ -269,6 +280,12 @@ func retryAfter(h string, now time.Time) (time.Duration, bool) {
 // giveUp is called when the retries are spent: it closes the last response
 // and says what it was.
 func giveUp(resp *http.Response, err error, attempts int) (*http.Response, error) {
+	// net/http's error quotes the URL it was at (a redirect's target
+	// included): redact it as every other message does.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = redact(ue.URL)
+	}
 	if resp != nil {
 		if err == nil {
 			err = fmt.Errorf("HTTP %s", resp.Status)

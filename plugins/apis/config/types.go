@@ -106,4 +106,7 @@ type PrometheusHistory struct {
 	Timeout metav1.Duration
 	// MaxResponseBytes caps the size of a response body. >= 1024.
 	MaxResponseBytes int64
+	// Redirects says which HTTP redirects are followed: SameHost or None.
+	// A redirect to another host never is.
+	Redirects string
 }

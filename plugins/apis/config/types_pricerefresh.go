@@ -11,6 +11,9 @@ type PriceRefreshArgs struct {
 	Timeout metav1.Duration
 	// MaxResponseBytes caps one response. >= 1024.
 	MaxResponseBytes int64
+	// Redirects says which HTTP redirects are followed: SameHost or None.
+	// A redirect to another host never is.
+	Redirects string
 	// AWS and Azure are the sources; at least one is required.
 	AWS   *PriceSourceArgs
 	Azure *PriceSourceArgs

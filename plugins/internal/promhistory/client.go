@@ -26,7 +26,9 @@ const (
 
 // Client queries a Prometheus server's query_range API with timeouts,
 // retries with jitter on connection errors, 429 and 5xx (honouring
-// Retry-After, capped at the longest wait) and a size cap on responses.
+// Retry-After, capped at the longest wait), no redirect to another host
+// (or none at all), and a size cap on responses, which are decoded as
+// they arrive.
 type Client struct {
 	base     *url.URL
 	http     *retryablehttp.Client
@@ -34,14 +36,20 @@ type Client struct {
 }
 
 // NewClient returns a client of the server at baseURL; each attempt times
-// out after timeout and a response body over maxBytes is an error.
-func NewClient(baseURL string, timeout time.Duration, maxBytes int64) (*Client, error) {
+// out after timeout, a response body over maxBytes is an error, and
+// redirects are followed as redirects says (SameHost when empty).
+func NewClient(baseURL string, timeout time.Duration, maxBytes int64, redirects httpfetch.Redirects) (*Client, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil {
 		return nil, fmt.Errorf("prometheus url: %w", err)
 	}
+	policy, err := httpfetch.ParseRedirects(string(redirects))
+	if err != nil {
+		return nil, fmt.Errorf("prometheus redirects: %w", err)
+	}
 	c := retryablehttp.NewClient()
-	c.HTTPClient = &http.Client{Timeout: timeout}
+	c.HTTPClient = &http.Client{Timeout: timeout, CheckRedirect: httpfetch.CheckRedirect(policy)}
+	c.CheckRetry = httpfetch.RetryPolicy
 	c.RetryMax = retryMax
 	c.RetryWaitMin = retryWaitMin
 	c.RetryWaitMax = retryWaitMax
@@ -73,24 +81,54 @@ func (c *Client) QueryRange(ctx context.Context, query string, start, end time.T
 		return nil, fmt.Errorf("prometheus query_range %s: %w", u.Redacted(), err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("prometheus query_range %s: reading the response: %w", u.Redacted(), err)
+	if resp.ContentLength > c.maxBytes {
+		return nil, fmt.Errorf("prometheus query_range %s: %w (%d bytes, Content-Length %d)", u.Redacted(), errTooLarge, c.maxBytes, resp.ContentLength)
 	}
-	if int64(len(body)) > c.maxBytes {
-		return nil, fmt.Errorf("prometheus query_range %s: %w (%d bytes)", u.Redacted(), errTooLarge, c.maxBytes)
-	}
-	points, err := ParseQueryRange(body)
-	var apiErr *APIError
-	switch {
-	case errors.As(err, &apiErr):
-		return nil, fmt.Errorf("prometheus query_range %s: HTTP %d: %w", u.Redacted(), resp.StatusCode, err)
-	case resp.StatusCode != http.StatusOK:
+	body := &capReader{r: resp.Body, left: c.maxBytes}
+	if resp.StatusCode != http.StatusOK {
+		// An error answer is small: read it whole to tell an API error.
+		data, err := io.ReadAll(io.LimitReader(body, 64<<10))
+		var apiErr *APIError
+		if _, perr := ParseQueryRange(data); err == nil && errors.As(perr, &apiErr) {
+			return nil, fmt.Errorf("prometheus query_range %s: HTTP %d: %w", u.Redacted(), resp.StatusCode, perr)
+		}
 		return nil, fmt.Errorf("prometheus query_range %s: HTTP %d", u.Redacted(), resp.StatusCode)
+	}
+	points, err := DecodeQueryRange(body)
+	// What follows the JSON, or what a parse error left unread, still
+	// counts against the cap (read and dropped, never held).
+	_, _ = io.Copy(io.Discard, body)
+	switch {
+	case body.over:
+		return nil, fmt.Errorf("prometheus query_range %s: %w (%d bytes)", u.Redacted(), errTooLarge, c.maxBytes)
 	case err != nil:
 		return nil, fmt.Errorf("prometheus query_range %s: %w", u.Redacted(), err)
 	}
 	return points, nil
+}
+
+// capReader reads at most left bytes and records whether there was more.
+type capReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		var one [1]byte
+		if n, _ := io.ReadFull(c.r, one[:]); n > 0 {
+			c.over = true
+			return 0, errTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
 
 func formatTime(t time.Time) string {

@@ -69,7 +69,7 @@ func newFakeServer(t *testing.T, script ...reply) *fakeServer {
 
 func query(t *testing.T, url string, timeout time.Duration, maxBytes int64) ([]workload.Point, error) {
 	t.Helper()
-	c, err := NewClient(url, timeout, maxBytes)
+	c, err := NewClient(url, timeout, maxBytes, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestClientServerDown(t *testing.T) {
 
 func TestClientSlowServerTimesOut(t *testing.T) {
 	fs := newFakeServer(t, reply{status: 200, body: okBody, delay: 10 * time.Second})
-	c, err := NewClient(fs.URL, 50*time.Millisecond, 1<<20)
+	c, err := NewClient(fs.URL, 50*time.Millisecond, 1<<20, "")
 	if err != nil {
 		t.Fatal(err)
 	}

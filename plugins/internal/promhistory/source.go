@@ -12,6 +12,7 @@ import (
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 
+	"github.com/spillway-dev/spillway/cost/pricesource/httpfetch"
 	"github.com/spillway-dev/spillway/plugins/apis/config"
 	"github.com/spillway-dev/spillway/plugins/internal/workload"
 )
@@ -58,7 +59,7 @@ func NewSource(cfg config.PrometheusHistory, window time.Duration, clk clock.Wit
 	if err := tmpl.Execute(&strings.Builder{}, QueryData{Namespace: "default", Kind: workload.KindDeployment, Name: "example"}); err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}
-	c, err := NewClient(cfg.URL, cfg.Timeout.Duration, cfg.MaxResponseBytes)
+	c, err := NewClient(cfg.URL, cfg.Timeout.Duration, cfg.MaxResponseBytes, httpfetch.Redirects(cfg.Redirects))
 	if err != nil {
 		return nil, err
 	}

@@ -31,17 +31,17 @@ func TestSteadinessHistoryDecoding(t *testing.T) {
 			want: steadiness(config.SteadinessHistory{Prometheus: &config.PrometheusHistory{
 				URL: "http://prometheus:9090", Query: v1.DefaultPrometheusQuery, Step: metav1.Duration{Duration: time.Minute},
 				RefreshInterval: metav1.Duration{Duration: 5 * time.Minute}, MaxQueriesPerInterval: 100,
-				Timeout: metav1.Duration{Duration: 10 * time.Second}, MaxResponseBytes: 8 << 20,
+				Timeout: metav1.Duration{Duration: 10 * time.Second}, MaxResponseBytes: 8 << 20, Redirects: "SameHost",
 			}}),
 		},
 		{
 			name: "every field set",
 			args: "      history:\n        prometheus:\n          url: https://thanos:10902\n          query: 'sum(x{ns=\"{{.Namespace}}\"})'\n" +
-				"          step: 5m\n          refreshInterval: 1m\n          maxQueriesPerInterval: 7\n          timeout: 3s\n          maxResponseBytes: 4096\n",
+				"          step: 5m\n          refreshInterval: 1m\n          maxQueriesPerInterval: 7\n          timeout: 3s\n          maxResponseBytes: 4096\n          redirects: None\n",
 			want: steadiness(config.SteadinessHistory{Prometheus: &config.PrometheusHistory{
 				URL: "https://thanos:10902", Query: `sum(x{ns="{{.Namespace}}"})`, Step: metav1.Duration{Duration: 5 * time.Minute},
 				RefreshInterval: metav1.Duration{Duration: time.Minute}, MaxQueriesPerInterval: 7,
-				Timeout: metav1.Duration{Duration: 3 * time.Second}, MaxResponseBytes: 4096,
+				Timeout: metav1.Duration{Duration: 3 * time.Second}, MaxResponseBytes: 4096, Redirects: "None",
 			}}),
 		},
 		{name: "empty history is no source", args: "      history: {}\n", want: steadiness(config.SteadinessHistory{})},

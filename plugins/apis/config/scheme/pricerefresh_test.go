@@ -27,7 +27,7 @@ func TestPriceRefreshArgs(t *testing.T) {
 	}
 	got := argsOf(t, cfg, "spillway", "BurstCost").(*config.BurstCostArgs)
 	want := &config.PriceRefreshArgs{
-		Interval: metav1.Duration{Duration: 6 * time.Hour}, Timeout: metav1.Duration{Duration: 2 * time.Minute}, MaxResponseBytes: 4 << 30,
+		Interval: metav1.Duration{Duration: 6 * time.Hour}, Timeout: metav1.Duration{Duration: 2 * time.Minute}, MaxResponseBytes: 1 << 30, Redirects: "SameHost",
 		AWS: &config.PriceSourceArgs{Region: "us-east-1"}, Azure: &config.PriceSourceArgs{Region: "eastus", Endpoint: "https://mirror.example/api/retail/prices"},
 	}
 	if diff := cmp.Diff(want, got.PriceRefresh); diff != "" {

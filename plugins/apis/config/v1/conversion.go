@@ -72,6 +72,7 @@ func RegisterConversions(s *runtime.Scheme) error {
 					URL: ptr.Deref(p.URL, ""), Query: ptr.Deref(p.Query, ""), Step: ptr.Deref(p.Step, metav1.Duration{}),
 					RefreshInterval: ptr.Deref(p.RefreshInterval, metav1.Duration{}), MaxQueriesPerInterval: ptr.Deref(p.MaxQueriesPerInterval, 0),
 					Timeout: ptr.Deref(p.Timeout, metav1.Duration{}), MaxResponseBytes: ptr.Deref(p.MaxResponseBytes, 0),
+					Redirects: ptr.Deref(p.Redirects, ""),
 				}
 			}
 			return nil
@@ -90,6 +91,7 @@ func RegisterConversions(s *runtime.Scheme) error {
 					URL: ptr.To(p.URL), Query: ptr.To(p.Query), Step: ptr.To(p.Step),
 					RefreshInterval: ptr.To(p.RefreshInterval), MaxQueriesPerInterval: ptr.To(p.MaxQueriesPerInterval),
 					Timeout: ptr.To(p.Timeout), MaxResponseBytes: ptr.To(p.MaxResponseBytes),
+					Redirects: ptr.To(p.Redirects),
 				}}
 			}
 			return nil

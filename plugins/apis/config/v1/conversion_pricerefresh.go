@@ -15,6 +15,7 @@ func priceRefreshToInternal(in *PriceRefresh) *config.PriceRefreshArgs {
 		Interval:         ptr.Deref(in.Interval, metav1.Duration{}),
 		Timeout:          ptr.Deref(in.Timeout, metav1.Duration{}),
 		MaxResponseBytes: ptr.Deref(in.MaxResponseBytes, 0),
+		Redirects:        ptr.Deref(in.Redirects, ""),
 		AWS:              (*config.PriceSourceArgs)(copyPtr((*config.PriceSourceArgs)(in.AWS))),
 		Azure:            (*config.PriceSourceArgs)(copyPtr((*config.PriceSourceArgs)(in.Azure))),
 	}
@@ -28,6 +29,7 @@ func priceRefreshFromInternal(in *config.PriceRefreshArgs) *PriceRefresh {
 		Interval:         ptr.To(in.Interval),
 		Timeout:          ptr.To(in.Timeout),
 		MaxResponseBytes: ptr.To(in.MaxResponseBytes),
+		Redirects:        ptr.To(in.Redirects),
 		AWS:              (*PriceSource)(copyPtr(in.AWS)),
 		Azure:            (*PriceSource)(copyPtr(in.Azure)),
 	}

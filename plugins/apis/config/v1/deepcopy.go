@@ -77,6 +77,7 @@ func (in *SteadinessArgs) DeepCopyInto(out *SteadinessArgs) {
 				URL: copyPtr(p.URL), Query: copyPtr(p.Query), Step: copyPtr(p.Step),
 				RefreshInterval: copyPtr(p.RefreshInterval), MaxQueriesPerInterval: copyPtr(p.MaxQueriesPerInterval),
 				Timeout: copyPtr(p.Timeout), MaxResponseBytes: copyPtr(p.MaxResponseBytes),
+				Redirects: copyPtr(p.Redirects),
 			}
 		}
 	}

@@ -19,7 +19,8 @@ const (
 	DefaultPriceCatalogReloadInterval = time.Minute
 	DefaultPriceRefreshInterval       = 6 * time.Hour
 	DefaultPriceRefreshTimeout        = 2 * time.Minute
-	DefaultPriceRefreshMaxBytes       = int64(4 << 30)
+	DefaultPriceRefreshMaxBytes       = int64(1 << 30) // a region's EC2 offer file is about half a GB, streamed
+	DefaultRedirects                  = "SameHost"
 
 	DefaultWindow            = time.Hour
 	DefaultBasePercentile    = int32(50)
@@ -62,6 +63,9 @@ func SetDefaults_BurstCostArgs(obj *BurstCostArgs) { //nolint:revive // kube nam
 		}
 		if r.MaxResponseBytes == nil {
 			r.MaxResponseBytes = ptr.To(DefaultPriceRefreshMaxBytes)
+		}
+		if r.Redirects == nil {
+			r.Redirects = ptr.To(DefaultRedirects)
 		}
 	}
 	if obj.BackendCatalogFile == nil {
@@ -138,5 +142,8 @@ func SetDefaults_PrometheusHistory(obj *PrometheusHistory) { //nolint:revive // 
 	}
 	if obj.MaxResponseBytes == nil {
 		obj.MaxResponseBytes = ptr.To(DefaultPrometheusMaxResponseBytes)
+	}
+	if obj.Redirects == nil {
+		obj.Redirects = ptr.To(DefaultRedirects)
 	}
 }

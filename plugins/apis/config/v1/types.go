@@ -95,4 +95,7 @@ type PrometheusHistory struct {
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
 	// MaxResponseBytes caps a response body. Default 8 MiB.
 	MaxResponseBytes *int64 `json:"maxResponseBytes,omitempty"`
+	// Redirects followed: SameHost (default) or None; never to another
+	// host.
+	Redirects *string `json:"redirects,omitempty"`
 }

@@ -8,8 +8,12 @@ type PriceRefresh struct {
 	Interval *metav1.Duration `json:"interval,omitempty"`
 	// Timeout of each HTTP attempt, body included. Default 2m.
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
-	// MaxResponseBytes caps one response. Default 4 GiB.
+	// MaxResponseBytes caps one response. Default 1 GiB (responses are
+	// decoded as they arrive: memory does not grow with it).
 	MaxResponseBytes *int64 `json:"maxResponseBytes,omitempty"`
+	// Redirects followed: SameHost (default) or None; never to another
+	// host.
+	Redirects *string `json:"redirects,omitempty"`
 	// AWS: Fargate and the catalog's EC2 types from the bulk offer files.
 	AWS *PriceSource `json:"aws,omitempty"`
 	// Azure: ACI and the catalog's VM sizes from the Retail Prices API.
@@ -30,6 +34,7 @@ func (in *PriceRefresh) DeepCopyInto(out *PriceRefresh) {
 	out.Interval = copyPtr(in.Interval)
 	out.Timeout = copyPtr(in.Timeout)
 	out.MaxResponseBytes = copyPtr(in.MaxResponseBytes)
+	out.Redirects = copyPtr(in.Redirects)
 	out.AWS = copyPtr(in.AWS)
 	out.Azure = copyPtr(in.Azure)
 }

@@ -47,5 +47,6 @@ func validatePrometheusHistory(path *field.Path, p *config.PrometheusHistory, wi
 	if p.MaxResponseBytes < minResponseBytes {
 		errs = append(errs, field.Invalid(path.Child("maxResponseBytes"), p.MaxResponseBytes, "must be at least 1024"))
 	}
+	errs = append(errs, validateRedirects(path.Child("redirects"), p.Redirects)...)
 	return errs
 }

@@ -36,6 +36,7 @@ func TestValidatePrometheusHistory(t *testing.T) {
 		{"zero timeout", func(a *config.PrometheusHistory) { a.Timeout.Duration = 0 }, []string{p + "timeout"}},
 		{"timeout over the interval", func(a *config.PrometheusHistory) { a.Timeout.Duration = time.Hour }, []string{p + "timeout", "refreshInterval"}},
 		{"tiny response cap", func(a *config.PrometheusHistory) { a.MaxResponseBytes = 10 }, []string{p + "maxResponseBytes"}},
+		{"redirects to any host", func(a *config.PrometheusHistory) { a.Redirects = "Any" }, []string{p + "redirects", "None"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/spillway-dev/spillway/cost/pricesource/httpfetch"
 	"github.com/spillway-dev/spillway/plugins/apis/config"
 )
 
@@ -30,12 +31,22 @@ func validatePriceRefresh(p *field.Path, r *config.PriceRefreshArgs) field.Error
 	if r.MaxResponseBytes < 1024 {
 		errs = append(errs, field.Invalid(p.Child("maxResponseBytes"), r.MaxResponseBytes, "must be at least 1024"))
 	}
+	errs = append(errs, validateRedirects(p.Child("redirects"), r.Redirects)...)
 	if r.AWS == nil && r.Azure == nil {
 		errs = append(errs, field.Required(p, "at least one of aws and azure"))
 	}
 	errs = append(errs, validateSource(p.Child("aws"), r.AWS, awsRegion, "an AWS region code such as us-east-1")...)
 	errs = append(errs, validateSource(p.Child("azure"), r.Azure, azureRegion, "an Azure region name such as eastus")...)
 	return errs
+}
+
+// validateRedirects checks a redirect policy; "" (an object that skipped
+// defaulting) means the default.
+func validateRedirects(p *field.Path, r string) field.ErrorList {
+	if _, err := httpfetch.ParseRedirects(r); err != nil {
+		return field.ErrorList{field.NotSupported(p, r, []string{string(httpfetch.RedirectsSameHost), string(httpfetch.RedirectsNone)})}
+	}
+	return nil
 }
 
 func validateSource(p *field.Path, s *config.PriceSourceArgs, region *regexp.Regexp, want string) field.ErrorList {

@@ -30,6 +30,8 @@ func TestValidatePriceRefresh(t *testing.T) {
 		}, []string{"args.priceRefresh.interval"}},
 		{"no timeout", func(a *config.BurstCostArgs) { a.PriceRefresh = refresh(); a.PriceRefresh.Timeout.Duration = 0 }, []string{"args.priceRefresh.timeout"}},
 		{"tiny cap", func(a *config.BurstCostArgs) { a.PriceRefresh = refresh(); a.PriceRefresh.MaxResponseBytes = 10 }, []string{"args.priceRefresh.maxResponseBytes"}},
+		{"no redirects", func(a *config.BurstCostArgs) { a.PriceRefresh = refresh(); a.PriceRefresh.Redirects = "None" }, nil},
+		{"redirects to any host", func(a *config.BurstCostArgs) { a.PriceRefresh = refresh(); a.PriceRefresh.Redirects = "Any" }, []string{"args.priceRefresh.redirects", "SameHost"}},
 		{"no source", func(a *config.BurstCostArgs) {
 			a.PriceRefresh = refresh()
 			a.PriceRefresh.AWS, a.PriceRefresh.Azure = nil, nil
