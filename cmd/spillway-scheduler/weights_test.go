@@ -30,7 +30,7 @@ func TestNegativeWeightRefused(t *testing.T) {
 	if err == nil {
 		t.Fatal("the scheduler accepted a negative weight")
 	}
-	for _, want := range []string{file, "profiles[1].plugins.multiPoint.enabled[1].weight", "-5", "BurstCost", "must not be negative"} {
+	for _, want := range []string{file, "profiles[0].plugins.multiPoint.enabled[1].weight", "-5", "BurstCost", "must not be negative"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the error lacks %q: %v", want, err)
 		}

@@ -21,9 +21,9 @@ func TestLoadConfigWeights(t *testing.T) {
 		{"shipped", "", "", nil},
 		{"zero weight means 1", "weight: 5", "weight: 0", nil},
 		{"negative multiPoint BurstCost", "weight: 5", "weight: -5",
-			[]string{"config.yaml: ", "profiles[1].plugins.multiPoint.enabled[1].weight", "-5", "BurstCost", "must not be negative"}},
-		{"negative multiPoint Steadiness", "weight: 10", "weight: -10",
-			[]string{"profiles[1].plugins.multiPoint.enabled[2].weight", "Steadiness"}},
+			[]string{"config.yaml: ", "profiles[0].plugins.multiPoint.enabled[1].weight", "-5", "BurstCost", "must not be negative"}},
+		{"negative multiPoint Steadiness", "name: Steadiness\n            weight: 1\n", "name: Steadiness\n            weight: -1\n",
+			[]string{"profiles[0].plugins.multiPoint.enabled[2].weight", "Steadiness"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
