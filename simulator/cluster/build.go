@@ -20,6 +20,19 @@ import (
 // MaxNodesPerGroup bounds a node group's count.
 const MaxNodesPerGroup = 10000
 
+// MaxStartupSeconds bounds a virtual node's startupSeconds (an hour; the
+// catalog's slowest backend starts in 10 minutes at p95).
+const MaxStartupSeconds = 3600
+
+// MaxAllocatable bounds a node's allocatable: far above any VM or virtual
+// node (ACI advertises 10,000 CPU and 4 TiB), so that sums over the nodes
+// stay within int64.
+var MaxAllocatable = map[string]resource.Quantity{
+	"cpu":    resource.MustParse("100k"),
+	"memory": resource.MustParse("1Pi"),
+	"pods":   resource.MustParse("1M"),
+}
+
 // Cluster is a built cluster: node objects with what each costs.
 type Cluster struct {
 	Dedicated []Dedicated
@@ -205,8 +218,8 @@ func (f *File) Build(prices *cost.Catalog, bcat *backends.Catalog) (*Cluster, er
 		}
 		startup := Latency{P50: b.StartupSeconds.P50, P95: b.StartupSeconds.P95}
 		if l := vn.StartupSeconds; l != nil {
-			if !(l.P50 >= 0 && l.P95 >= l.P50 && l.P95 < 1e9) {
-				bad(p+".startupSeconds", "want 0 <= p50 <= p95, got p50 %v, p95 %v", l.P50, l.P95)
+			if !(l.P50 >= 0 && l.P95 >= l.P50 && l.P95 <= MaxStartupSeconds) {
+				bad(p+".startupSeconds", "want 0 <= p50 <= p95 <= %d (an hour), got p50 %v, p95 %v", MaxStartupSeconds, l.P50, l.P95)
 				continue
 			}
 			startup = *l
@@ -265,6 +278,9 @@ func allocatable(given, defaults map[string]string) (v1.ResourceList, error) {
 		}
 		if q.Sign() <= 0 {
 			return nil, fmt.Errorf("%s: want > 0, got %s", k, s)
+		}
+		if bound := MaxAllocatable[k]; q.Cmp(bound) > 0 {
+			return nil, fmt.Errorf("%s: %s is over the bound %s", k, s, bound.String())
 		}
 		out[v1.ResourceName(k)] = q
 	}
