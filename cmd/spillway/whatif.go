@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/spillway-dev/spillway/internal/output"
 	"github.com/spillway-dev/spillway/simulator"
 	"github.com/spillway-dev/spillway/simulator/cluster"
 	"github.com/spillway-dev/spillway/simulator/report"
@@ -44,7 +45,9 @@ Default scenarios:
 
 --scenarios FILE adds scenarios of your own (kind WhatIf; see
 'spillway help formats'); --no-defaults keeps only those; --only picks
-scenarios by name.`,
+scenarios by name. DIR then holds only the scenarios of this run: the
+folders of an earlier run's other scenarios are removed (only the files
+spillway wrote; see 'spillway help formats').`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			quiet()
@@ -93,10 +96,25 @@ scenarios by name.`,
 				}
 				scenarios = picked
 			}
+			for _, s := range scenarios {
+				if err := whatif.ValidateName(s.Name); err != nil {
+					return err
+				}
+			}
+			tracePath, cleanup, err := prepareTrace(cmd.Context(), traceFile, true)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			dir, err := output.OpenDir(out)
+			if err != nil {
+				return err
+			}
+			defer dir.Close()
 			var mu sync.Mutex
 			done := 0
 			res, err := whatif.Run(cmd.Context(), whatif.Options{
-				TracePath: traceFile, Scenarios: scenarios, Seed: in.seed, Until: in.until.Seconds(),
+				TracePath: tracePath, Scenarios: scenarios, Seed: in.seed, Until: in.until.Seconds(),
 				Prices: in.prices, Backends: in.backends,
 				Done: func(name string, r *simulator.Result) {
 					mu.Lock()
@@ -110,7 +128,7 @@ scenarios by name.`,
 			}
 			for _, s := range res {
 				r := s.Result
-				if err := simulator.WriteOutputs(filepath.Join(out, s.Name), &r); err != nil {
+				if err := simulator.WriteOutputs(filepath.Join(dir.Staging(), s.Name), &r); err != nil {
 					return err
 				}
 			}
@@ -119,7 +137,10 @@ scenarios by name.`,
 			}
 			rep := report.Report{Title: title, Trace: traceFile, Scenarios: res,
 				Generated: fmt.Sprintf("spillway whatif, seed %d, profile %s of %s, prices of %s", in.seed, scheduler, in.schedulerCfgAt, in.prices.Updated)}
-			if err := report.WriteFiles(out, rep); err != nil {
+			if err := report.WriteFiles(dir.Staging(), rep); err != nil {
+				return err
+			}
+			if err := dir.Commit(); err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()
