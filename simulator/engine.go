@@ -60,8 +60,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Cluster == nil || cfg.Profile == nil || cfg.Trace == nil {
 		return nil, errors.New("simulator: Config needs Trace, Cluster and Profile")
 	}
-	if cfg.Until < 0 || math.IsNaN(cfg.Until) || math.IsInf(cfg.Until, 0) {
-		return nil, fmt.Errorf("simulator: until: want a finite number of seconds >= 0, got %v", cfg.Until)
+	if !(cfg.Until >= 0 && cfg.Until <= trace.MaxSeconds) {
+		return nil, fmt.Errorf("simulator: until: want 0..%d seconds (trace.MaxSeconds), got %v", trace.MaxSeconds, cfg.Until)
 	}
 	start := time.Now()
 	e, err := newEngine(ctx, cfg)
@@ -280,7 +280,10 @@ func (e *engine) coldStart(n *nodeState) float64 {
 	if l.P95 > l.P50 {
 		sigma = math.Log(l.P95/l.P50) / 1.6448536269514722
 	}
-	return l.P50 * math.Exp(sigma*e.rng.NormFloat64())
+	// Bounded like a trace's times, so that no draw (a cluster file with
+	// a tiny p50 and a large p95) sends the clock, and the per-minute
+	// series, past what a trace can.
+	return min(l.P50*math.Exp(sigma*e.rng.NormFloat64()), trace.MaxSeconds)
 }
 
 // removePod removes a bound pod from the framework, timed.
