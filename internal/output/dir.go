@@ -175,8 +175,11 @@ func readManifest(path string) []string {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		rel := filepath.FromSlash(strings.TrimSpace(sc.Text()))
-		if rel != "" && filepath.IsLocal(rel) && !strings.HasPrefix(filepath.Base(rel), ".spillway") {
-			out = append(out, filepath.Clean(rel))
+		if rel == "" || !filepath.IsLocal(rel) {
+			continue
+		}
+		if rel = filepath.Clean(rel); !strings.HasPrefix(filepath.Base(rel), ".spillway") {
+			out = append(out, rel)
 		}
 	}
 	slices.Sort(out)

@@ -263,3 +263,21 @@ func TestDirRefuses(t *testing.T) {
 		}
 	}
 }
+
+// Whatever a manifest says, readManifest returns only paths inside the
+// directory, and never this package's own files.
+func FuzzReadManifest(f *testing.F) {
+	f.Add("report.md\nspillway/summary.json\n")
+	f.Add("../../etc/passwd\n/abs\n.spillway.lock\na/../../b\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		p := filepath.Join(t.TempDir(), ManifestFile)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, rel := range readManifest(p) {
+			if !filepath.IsLocal(rel) || strings.HasPrefix(filepath.Base(rel), ".spillway") {
+				t.Fatalf("readManifest returned %q", rel)
+			}
+		}
+	})
+}

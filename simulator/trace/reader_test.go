@@ -153,6 +153,8 @@ func FuzzReader(f *testing.F) {
 	f.Add(`{"at":1,"op":"delete","name":"default/a"}`)
 	f.Add(`{"at":2,"op":"scale","workload":"ns/w","kind":"Job","replicas":2,"runFor":9,"template":` + podJSON + `}`)
 	f.Add("# c\n\n{}\n")
+	f.Add(`{"at":1e12,"op":"scale","workload":"a/b","kind":"Deployment","replicas":2147483647,"template":` + podJSON + `}`)
+	f.Add(podWith(`"requests":{"cpu":"1e19","memory":"-1Gi"},"limits":{"cpu":"1"}`))
 	f.Fuzz(func(t *testing.T, in string) {
 		r := NewReader(strings.NewReader(in), "f")
 		last := 0.0
@@ -170,6 +172,9 @@ func FuzzReader(f *testing.F) {
 			}
 			if ev.At < last {
 				t.Fatalf("time went back: %v after %v", ev.At, last)
+			}
+			if ev.At > MaxSeconds || (ev.RunFor != nil && *ev.RunFor > MaxSeconds) || (ev.Replicas != nil && *ev.Replicas > MaxReplicas) {
+				t.Fatalf("Next returned an event over the bounds: %+v", ev)
 			}
 			last = ev.At
 		}
