@@ -12,9 +12,11 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	k8sversion "k8s.io/component-base/version"
 	"k8s.io/klog/v2"
 )
 
@@ -79,9 +81,13 @@ func newRootCommand() *cobra.Command {
 	return root
 }
 
-// version is the module version and VCS revision the binary was built
-// from, as the Go toolchain recorded them.
+// version is the version make build stamps (as it does
+// spillway-scheduler's), or else the module version and VCS revision the
+// Go toolchain recorded.
 func version() string {
+	if v := k8sversion.Get(); !strings.HasPrefix(v.GitVersion, "v0.0.0-master") {
+		return v.GitVersion + ", " + v.GoVersion
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "(unknown)"
