@@ -158,8 +158,8 @@ func newImportSyntheticCommand() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&o.Workloads, "workloads", o.Workloads, "number of workloads")
-	f.DurationVar(&o.Duration, "duration", o.Duration, "simulated length, e.g. 168h")
+	f.IntVar(&o.Workloads, "workloads", o.Workloads, "number of workloads (1..100000)")
+	f.DurationVar(&o.Duration, "duration", o.Duration, "simulated length, e.g. 168h (at most 744h)")
 	f.Int64Var(&o.Seed, "seed", o.Seed, "random seed")
 	f.Float64Var(&o.BurstPerHour, "bursts-per-hour", o.BurstPerHour, "expected bursts per workload per hour")
 	f.Float64Var(&o.JobShare, "job-share", o.JobShare, "share of workloads that are Jobs (0..1)")
