@@ -37,7 +37,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	go func() {
 		select {
 		case <-ctx.Done():
-			fmt.Fprintln(stderr, "spillway: interrupted: stopping and removing temporary files; the outputs are left as they were (again to quit at once)")
+			fmt.Fprintln(stderr, "spillway: interrupted: stopping; temporary files are removed and --out is left as it was (again to quit at once)")
 			stop() // a second signal ends the process at once
 		case <-finished:
 		}
@@ -50,13 +50,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	interrupted := ctx.Err() != nil
 	close(finished)
 	switch {
-	case err == nil && !interrupted:
-		return 0
+	case err == nil:
+		return 0 // done before the signal stopped it: the outputs are whole
 	case interrupted:
-		if err != nil && !errors.Is(err, context.Canceled) {
+		if !errors.Is(err, context.Canceled) {
 			fmt.Fprintln(stderr, "spillway:", err)
 		}
-		fmt.Fprintln(stderr, "spillway: interrupted; nothing was written")
+		fmt.Fprintln(stderr, "spillway: interrupted")
 		return exitInterrupted
 	}
 	fmt.Fprintln(stderr, "spillway:", err)
