@@ -285,6 +285,13 @@ func TestTraceFromAPipe(t *testing.T) {
 		t.Errorf("pods per scenario from a pipe: %v, want the same non-zero count", totals)
 	}
 
+	// An error found by the simulation names the pipe, not the copy.
+	cmd, _, stderr = spillway(t, 0, "whatif", "--trace", "/dev/stdin", "--out", filepath.Join(dir, "bad"), "--only", "spillway", "--no-progress")
+	cmd.Stdin = strings.NewReader(`{"at":0,"op":"delete","name":"a/b"}` + "\n")
+	if code := exitCode(t, cmd); code != 1 || !strings.Contains(stderr.String(), "/dev/stdin:1: delete: no pod a/b") {
+		t.Errorf("a bad trace from a pipe: exit %d, stderr:\n%s", code, stderr)
+	}
+
 	cmd, stdout, stderr = spillway(t, 0, "plan", "--trace", "/dev/stdin", "--out", filepath.Join(dir, "plan"), "--counts", "1,2", "--instance-types", "m5.large", "--no-progress")
 	cmd.Stdin = bytes.NewReader(data)
 	if code := exitCode(t, cmd); code != 0 {

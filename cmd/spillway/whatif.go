@@ -114,7 +114,7 @@ spillway wrote; see 'spillway help formats').`,
 			var mu sync.Mutex
 			done := 0
 			res, err := whatif.Run(cmd.Context(), whatif.Options{
-				TracePath: tracePath, Scenarios: scenarios, Seed: in.seed, Until: in.until.Seconds(),
+				TracePath: tracePath, TraceName: traceFile, Scenarios: scenarios, Seed: in.seed, Until: in.until.Seconds(),
 				Prices: in.prices, Backends: in.backends,
 				Done: func(name string, r *simulator.Result) {
 					mu.Lock()
