@@ -152,6 +152,10 @@ func (f *File) Build(prices *cost.Catalog, bcat *backends.Catalog) (*Cluster, er
 			bad(p+".taints", "%v", err)
 			continue
 		}
+		if err := labelsValid(g.Labels); err != nil {
+			bad(p+".labels", "%v", err)
+			continue
+		}
 		labels := map[string]string{"node.kubernetes.io/instance-type": it.Name, "spillway.dev/node-group": g.Name}
 		for k, v := range g.Labels {
 			labels[k] = v
@@ -194,6 +198,10 @@ func (f *File) Build(prices *cost.Catalog, bcat *backends.Catalog) (*Cluster, er
 			continue
 		}
 		labels, taints := detectable(b)
+		if err := labelsValid(vn.Labels); err != nil {
+			bad(p+".labels", "%v", err)
+			continue
+		}
 		if vn.Labels != nil {
 			labels = map[string]string{}
 			for k, v := range vn.Labels {
@@ -287,6 +295,24 @@ func allocatable(given, defaults map[string]string) (v1.ResourceList, error) {
 	return out, nil
 }
 
+// labelsValid checks label keys and values as the API server does.
+func labelsValid(labels map[string]string) error {
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
+			return fmt.Errorf("key %q: %s", k, errs[0])
+		}
+		if errs := validation.IsValidLabelValue(labels[k]); len(errs) > 0 {
+			return fmt.Errorf("%s: value %q: %s", k, labels[k], errs[0])
+		}
+	}
+	return nil
+}
+
 func taintList(in []Taint) ([]v1.Taint, error) {
 	out := make([]v1.Taint, 0, len(in))
 	for i, t := range in {
@@ -297,6 +323,9 @@ func taintList(in []Taint) ([]v1.Taint, error) {
 		}
 		if errs := validation.IsQualifiedName(t.Key); len(errs) > 0 {
 			return nil, fmt.Errorf("[%d].key: %q: %s", i, t.Key, errs[0])
+		}
+		if errs := validation.IsValidLabelValue(t.Value); len(errs) > 0 {
+			return nil, fmt.Errorf("[%d].value: %q: %s", i, t.Value, errs[0])
 		}
 		out = append(out, v1.Taint{Key: t.Key, Value: t.Value, Effect: v1.TaintEffect(t.Effect)})
 	}

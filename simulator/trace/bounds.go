@@ -80,6 +80,9 @@ func validatePod(field string, pod *v1.Pod, hasName bool) error {
 			return fmt.Errorf("%s.metadata.namespace: %q: %s", field, pod.Namespace, errs[0])
 		}
 	}
+	if err := validateLabels(field+".metadata.labels", pod.Labels); err != nil {
+		return err
+	}
 	check := func(path string, rr v1.ResourceRequirements) error {
 		for _, list := range []struct {
 			name string
@@ -134,4 +137,18 @@ func validateRef(field, ref string) error {
 		return fmt.Errorf("%s: %w", field, err)
 	}
 	return validateName(field, ns, name)
+}
+
+// validateLabels checks label keys (qualified names) and values, as the
+// API server does.
+func validateLabels(field string, labels map[string]string) error {
+	for k, v := range labels {
+		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
+			return fmt.Errorf("%s: key %q: %s", field, k, errs[0])
+		}
+		if errs := validation.IsValidLabelValue(v); len(errs) > 0 {
+			return fmt.Errorf("%s[%s]: value %q: %s", field, k, v, errs[0])
+		}
+	}
+	return nil
 }

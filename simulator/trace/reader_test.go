@@ -102,6 +102,8 @@ func TestReaderRejects(t *testing.T) {
 		{"workload name", `{"at":0,"op":"scale","workload":"a/B!","kind":"Deployment","replicas":1}`, `t.jsonl:1: workload: name "B!": a lowercase RFC 1123 subdomain`},
 		{"workload namespace of 300", `{"at":0,"op":"scale","workload":"` + strings.Repeat("n", 300) + `/b","kind":"Deployment","replicas":1}`, `must be no more than 63 characters`},
 		{"Job name over 63", `{"at":0,"op":"scale","workload":"a/` + strings.Repeat("j", 64) + `","kind":"Job","replicas":1,"runFor":1}`, `workload: a Job's name must be no more than 63 characters`},
+		{"label key", `{"at":0,"op":"create","pod":{"metadata":{"name":"a","labels":{"a b":"x"}},"spec":{"containers":[{"name":"c"}]}}}`, `t.jsonl:1: pod.metadata.labels: key "a b": name part must consist of`},
+		{"label value", `{"at":0,"op":"scale","workload":"a/b","kind":"Deployment","replicas":1,"template":{"metadata":{"labels":{"app":"A_B!!"}},"spec":{"containers":[{"name":"c"}]}}}`, `t.jsonl:1: template.metadata.labels[app]: value "A_B!!": a valid label must be`},
 		{"delete name", `{"at":0,"op":"delete","name":"a/A_B!!"}`, `t.jsonl:1: name: name "A_B!!": a lowercase RFC 1123 subdomain`},
 		{"line too long", `{"at":0,"op":"delete","name":"a/` + strings.Repeat("b", MaxLineBytes) + `"}`, "t.jsonl:1: line longer than"},
 	}
