@@ -299,12 +299,19 @@ func TestTraceFromAPipe(t *testing.T) {
 	}
 	var plan struct {
 		Shapes []struct {
-			Metrics struct{ Pods int64 }
+			Metrics struct {
+				Pods int64 `json:"pods"`
+			} `json:"metrics"`
 		}
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "plan", "plan.json"))
 	if err := json.Unmarshal(b, &plan); err != nil || len(plan.Shapes) != 2 {
 		t.Fatalf("plan.json: %v, %d shapes", err, len(plan.Shapes))
+	}
+	for i, s := range plan.Shapes {
+		if s.Metrics.Pods != totals["spillway"] {
+			t.Errorf("plan shape %d from a pipe: %d pods, want %d", i, s.Metrics.Pods, totals["spillway"])
+		}
 	}
 }
 
