@@ -142,8 +142,43 @@ func TestPodWithoutTolerationStaysOnVMs(t *testing.T) {
 	}
 }
 
-func TestBurstPodsGoServerlessPastTheHeadroom(t *testing.T) {
+// headroomProfile is the shipped profile set to hold VM headroom back for
+// steady pods (Steadiness at weight 10, vmHeadroomPercent 80), as the
+// profile shipped before the decision-quality suite did: the plugin's
+// mechanics, which the shipped weights leave to breaking ties.
+func headroomProfile(t *testing.T) *cluster {
+	t.Helper()
+	cfg := mustRead(t, manifest)
+	for old, repl := range map[string]string{
+		"          - name: Steadiness\n            weight: 1\n": "          - name: Steadiness\n            weight: 10\n",
+		"          vmHeadroomPercent: 100\n":                    "          vmHeadroomPercent: 80\n",
+	} {
+		if !strings.Contains(cfg, old) {
+			t.Fatalf("%s no longer contains %q", manifest, old)
+		}
+		cfg = strings.Replace(cfg, old, repl, 1)
+	}
+	return newClusterFromConfig(t, cfg, manifest+" (headroom 80%, Steadiness weight 10)", "spillway")
+}
+
+// TestShippedProfileFillsTheVMsFirst: under the shipped weights a burst
+// pod keeps a paid-for VM while one has room; only the overflow goes
+// serverless.
+func TestShippedProfileFillsTheVMsFirst(t *testing.T) {
 	c := newCluster(t, manifest, "spillway")
+	c.scheduleAll(replicas("base", 0, 8, "1", "1Gi")...)
+	burst := []fixtures.PodOption{fixtures.TolerateVirtualKubelet, fixtures.Annotate("spillway.dev/steadiness", "burst")}
+	got := c.scheduleAll(replicas("burst", 0, 6, "1", "1Gi", burst...)...)
+	if vm := count(got, isVM); vm != 4 {
+		t.Errorf("burst pods on VMs: %d, want the 4 that fit in 12 CPUs beside 8 (placements %v)", vm, got)
+	}
+	if virtual := count(got, isVirtual); virtual != 2 {
+		t.Errorf("burst pods serverless: %d, want the 2 that overflow (placements %v)", virtual, got)
+	}
+}
+
+func TestBurstPodsGoServerlessPastTheHeadroom(t *testing.T) {
+	c := headroomProfile(t)
 	// 8 of the workers' 12 CPUs requested: 67%.
 	c.scheduleAll(replicas("base", 0, 8, "1", "1Gi")...)
 	burst := []fixtures.PodOption{fixtures.TolerateVirtualKubelet, fixtures.Annotate("spillway.dev/steadiness", "burst")}
@@ -154,7 +189,7 @@ func TestBurstPodsGoServerlessPastTheHeadroom(t *testing.T) {
 		why  string
 	}{
 		{fixtures.Pod("burst-0", "1", "1Gi", burst...), isVM, "9/12 = 75% < 80% headroom: cost decides, the VM"},
-		{fixtures.Pod("burst-1", "1", "1Gi", burst...), isVirtual, "10/12 = 83% >= 80%: serverless"},
+		{fixtures.Pod("burst-1", "1", "1Gi", burst...), isVirtual, "10/12 = 83% > 80%: serverless"},
 		{fixtures.Pod("steady-0", "1", "1Gi", steady...), isVM, "steady pods stay on VMs past the headroom"},
 		{fixtures.Pod("neutral-0", "500m", "1Gi", fixtures.TolerateVirtualKubelet), isVM, "neutral pods go by cost"},
 	}
@@ -166,7 +201,7 @@ func TestBurstPodsGoServerlessPastTheHeadroom(t *testing.T) {
 }
 
 func TestReplicasAboveTheObservedBaseBurst(t *testing.T) {
-	c := newCluster(t, manifest, "spillway")
+	c := headroomProfile(t)
 	web := []fixtures.PodOption{fixtures.TolerateVirtualKubelet, fixtures.OwnedBy("Deployment", "web")}
 	if got := count(c.scheduleAll(replicas("web", 0, 6, "1", "1Gi", web...)...), isVM); got != 6 {
 		t.Fatalf("base replicas on VMs: %d, want 6", got)

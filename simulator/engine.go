@@ -82,12 +82,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 // engine is the state of one run.
 type engine struct {
-	cfg      Config
-	logger   klog.Logger
-	clock    *testingclock.FakePassiveClock
-	sched    *inprocess.Scheduler
-	reader   *trace.Reader
-	rng      *rand.Rand
+	cfg    Config
+	logger klog.Logger
+	clock  *testingclock.FakePassiveClock
+	sched  *inprocess.Scheduler
+	reader *trace.Reader
+	rng    *rand.Rand // pod name suffixes
+	// coldPCG and coldRNG draw cold starts: reseeded for every draw from
+	// (seed, pod, attempt), so that the same pod draws the same cold start
+	// in every scenario however many pods went serverless before it
+	// (common random numbers: scenarios differ by their decisions, not by
+	// their luck).
+	coldPCG  *rand.PCG
+	coldRNG  *rand.Rand
 	now      float64
 	timeline timeline
 	queue    *pending
@@ -118,9 +125,10 @@ func newEngine(ctx context.Context, cfg Config) (*engine, error) {
 	}
 	e := &engine{
 		cfg: cfg, logger: klog.FromContext(ctx), clock: clk, sched: sched,
-		reader: trace.NewReader(cfg.Trace, cfg.TraceName),
-		rng:    rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5b111a7)),
-		queue:  newPending(), nodes: map[string]*nodeState{},
+		reader:  trace.NewReader(cfg.Trace, cfg.TraceName),
+		rng:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5b111a7)),
+		coldPCG: rand.NewPCG(0, 0),
+		queue:   newPending(), nodes: map[string]*nodeState{},
 		pods: map[string]*simPod{}, workloads: map[string]*workload{}, owners: map[string]bool{},
 	}
 	if cfg.TraceHistory {
@@ -269,9 +277,10 @@ func (e *engine) scheduleFinish(p *simPod) {
 	}
 }
 
-// coldStart draws a virtual node's start-up time from a log-normal
-// distribution with the backend's p50 and p95.
-func (e *engine) coldStart(n *nodeState) float64 {
+// coldStart draws a virtual node's start-up time for pod p from a
+// log-normal distribution with the backend's p50 and p95, from the
+// generator seeded by (seed, p's creation order, its attempt).
+func (e *engine) coldStart(n *nodeState, p *simPod) float64 {
 	l := n.virtual.Startup
 	if l.P50 <= 0 {
 		return 0
@@ -280,10 +289,14 @@ func (e *engine) coldStart(n *nodeState) float64 {
 	if l.P95 > l.P50 {
 		sigma = math.Log(l.P95/l.P50) / 1.6448536269514722
 	}
+	if e.coldRNG == nil {
+		e.coldRNG = rand.New(e.coldPCG)
+	}
+	e.coldPCG.Seed(uint64(e.cfg.Seed), uint64(p.seq)<<20^uint64(p.attempts))
 	// Bounded like a trace's times, so that no draw (a cluster file with
 	// a tiny p50 and a large p95) sends the clock, and the per-minute
 	// series, past what a trace can.
-	return min(l.P50*math.Exp(sigma*e.rng.NormFloat64()), trace.MaxSeconds)
+	return min(l.P50*math.Exp(sigma*e.coldRNG.NormFloat64()), trace.MaxSeconds)
 }
 
 // removePod removes a bound pod from the framework, timed.

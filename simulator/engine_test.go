@@ -243,7 +243,8 @@ func TestVirtualNodeEnforcesBackendLimits(t *testing.T) {
 }
 
 // Replicas spread over the workers as kube-scheduler's default topology
-// spreading does in a real cluster (it finds siblings through their
+// spreading does in a real cluster under the stock profile (Spillway's
+// profile turns it off to pack the VMs) (it finds siblings through their
 // ReplicaSet, which the simulator publishes), both for scaled workloads
 // and for created pods that name their ReplicaSet.
 func TestReplicasSpreadByDefault(t *testing.T) {
@@ -257,7 +258,7 @@ func TestReplicasSpreadByDefault(t *testing.T) {
 	for i := 1; i <= 12; i++ {
 		tr = append(tr, owned(i))
 	}
-	e := run(t, defaultCluster(t), "spillway", lines(tr...), 1, nil)
+	e := run(t, defaultCluster(t), stockProfile, lines(tr...), 1, nil)
 	for _, app := range []string{"web", "api"} {
 		per := map[string]int{}
 		for _, p := range e.pods {

@@ -18,9 +18,19 @@ const profileFile = "../manifests/scheduler-config.yaml"
 
 // profile loads a profile of the shipped scheduler config, decoded and
 // validated as kube-scheduler does.
+// stockProfile names kube-scheduler's own default profile, as a cluster
+// runs it with no configuration at all.
+const stockProfile = "default-scheduler"
+
 func profile(t testing.TB, name string) *config.KubeSchedulerProfile {
 	t.Helper()
-	cfg, err := inprocess.LoadConfigFile(profileFile)
+	var cfg *config.KubeSchedulerConfiguration
+	var err error
+	if name == stockProfile {
+		cfg, err = inprocess.LoadConfig([]byte("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"), "kube-scheduler defaults")
+	} else {
+		cfg, err = inprocess.LoadConfigFile(profileFile)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,7 +119,7 @@ func (e *engine) place(p *simPod, bound *v1.Pod, n *nodeState) {
 	e.acct.placed(e, p)
 	delay := 0.0
 	if n.virtual != nil {
-		delay = e.coldStart(n)
+		delay = e.coldStart(n, p)
 	}
 	e.timeline.push(event{at: e.now + delay, kind: evStart, pod: p, gen: p.gen})
 }

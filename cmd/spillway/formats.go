@@ -102,6 +102,15 @@ OUTPUTS (simulate --out DIR; whatif writes one DIR/<scenario>/ each)
                    attempt, node (empty if it failed), reasons, and each
                    feasible node's total and per-plugin weighted scores.
   report.html      (whatif) self-contained, with charts; report.md alike.
+  DIR/summary.json (whatif) verdict; objectives (p99_start_latency_s, 0:
+                   none; max_unscheduled, negative: the fewest any scenario
+                   leaves plus 1% of the pods); bound (the fluid-oracle lower bound:
+                   total_usd, dedicated_usd, serverless_usd, span_s, pods,
+                   pods_nowhere, peak_cpu_milli, peak_mem_bytes); reference
+                   (name, total_usd: min(bound, serverless-only)); scenarios
+                   (name, vs_bound = total / reference, cost, pods,
+                   start_latency_s, missed: the objectives it misses), in
+                   the report's order.
 
   Every --out is written whole or not at all: a failed or interrupted run
   (SIGINT, SIGTERM: exit 130) leaves DIR as it was; DIR/.spillway.lock

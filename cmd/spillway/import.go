@@ -8,11 +8,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/spillway-dev/spillway/backends"
+	"github.com/spillway-dev/spillway/cost"
 	"github.com/spillway-dev/spillway/internal/output"
 	"github.com/spillway-dev/spillway/simulator/importers/alibaba"
 	"github.com/spillway-dev/spillway/simulator/importers/azurefunctions"
 	"github.com/spillway-dev/spillway/simulator/trace"
 	"github.com/spillway-dev/spillway/simulator/tracegen"
+	"github.com/spillway-dev/spillway/simulator/whatif"
 )
 
 func newImportCommand() *cobra.Command {
@@ -20,7 +23,7 @@ func newImportCommand() *cobra.Command {
 		Use:   "import",
 		Short: "Convert public workload traces (or generate one) into Spillway's native trace",
 	}
-	cmd.AddCommand(newImportAzureCommand(), newImportAlibabaCommand(), newImportSyntheticCommand())
+	cmd.AddCommand(newImportAzureCommand(), newImportAlibabaCommand(), newImportSyntheticCommand(), newImportBatchCommand())
 	return cmd
 }
 
@@ -80,7 +83,7 @@ node. See simulator/importers/azurefunctions/README.md.`,
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "%d apps (%d functions) -> %d events; peak %d replicas in one minute.\n",
 				st.AppsWritten, st.Functions, st.Events, st.PeakReplicas)
-			return nil
+			return demandSummary(cmd, out)
 		},
 	}
 	f := cmd.Flags()
@@ -95,6 +98,8 @@ node. See simulator/importers/azurefunctions/README.md.`,
 	f.IntVar(&o.MaxApps, "max-apps", o.MaxApps, "keep only the first N apps (0: all)")
 	f.IntVar(&o.StartMinute, "start-minute", o.StartMinute, "first minute of the day to convert (1..1440)")
 	f.IntVar(&o.Minutes, "minutes", o.Minutes, "how many minutes to convert")
+	f.Float64Var(&o.RequestScale, "request-scale", o.RequestScale, "multiplies every pod's CPU and memory requests after rounding (0 < s <= 10), to fit a big trace to a small cluster")
+	f.Int32Var(&o.MaxReplicas, "max-replicas", o.MaxReplicas, "caps each app's replicas in any minute (0: no cap)")
 	return cmd
 }
 
@@ -126,7 +131,7 @@ simulator/importers/alibaba/README.md.`,
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "%d rows -> %d Jobs over %.0f s (skipped: %d not terminated, %d without instances, %d with bad times).\n",
 				st.Rows, st.Jobs, st.Duration, st.SkippedStatus, st.SkippedNoInstances, st.SkippedBadTimes)
-			return nil
+			return demandSummary(cmd, out)
 		},
 	}
 	f := cmd.Flags()
@@ -134,6 +139,8 @@ simulator/importers/alibaba/README.md.`,
 	f.StringVar(&o.Namespace, "namespace", o.Namespace, "namespace of the Jobs")
 	f.Float64Var(&o.MachineMemoryGiB, "machine-memory-gib", o.MachineMemoryGiB, "machine memory that plan_mem is a fraction of (0: 96 for 2018, 64 for 2017)")
 	f.BoolVar(&o.Sorted, "sorted", o.Sorted, "the file is sorted by start_time: stream it instead of sorting in memory")
+	f.Float64Var(&o.RequestScale, "request-scale", o.RequestScale, "multiplies every task's CPU and memory requests (0 < s <= 10), to fit a big trace to a small cluster")
+	f.Int32Var(&o.MaxReplicas, "max-replicas", o.MaxReplicas, "caps each Job's pods (0: no cap)")
 	f.StringVar(&out, "out", "-", "native trace to write ('-': stdout)")
 	return cmd
 }
@@ -169,9 +176,59 @@ func newImportSyntheticCommand() *cobra.Command {
 	return cmd
 }
 
+func newImportBatchCommand() *cobra.Command {
+	o := tracegen.DefaultBatchOptions()
+	var out string
+	cmd := &cobra.Command{
+		Use:   "batch --out FILE",
+		Short: "Generate a synthetic batch trace: Jobs of heavy-tailed durations arriving in bursts of many pods",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var n int64
+			if err := withOutput(cmd.Context(), out, func(w *trace.Writer) (err error) {
+				n, err = tracegen.GenerateBatch(o, w)
+				return err
+			}); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "%d Jobs over %s.\n", n, o.Duration)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.DurationVar(&o.Duration, "duration", o.Duration, "simulated length, e.g. 168h")
+	f.Int64Var(&o.Seed, "seed", o.Seed, "random seed")
+	f.Float64Var(&o.BurstsPerHour, "bursts-per-hour", o.BurstsPerHour, "expected bursts of Jobs per hour")
+	f.IntVar(&o.JobsPerBurst, "jobs-per-burst", o.JobsPerBurst, "most Jobs one burst launches (each runs 1-16 pods)")
+	f.DurationVar(&o.MinRun, "min-run", o.MinRun, "Pareto scale of a Job's duration (the shortest Job)")
+	f.DurationVar(&o.MaxRun, "max-run", o.MaxRun, "cap of a Job's duration")
+	f.Float64Var(&o.Alpha, "alpha", o.Alpha, "Pareto shape of the durations (smaller: heavier tail)")
+	f.StringVar(&o.Namespace, "namespace", o.Namespace, "namespace of the Jobs")
+	f.StringVar(&out, "out", "-", "native trace to write ('-': stdout)")
+	return cmd
+}
+
 func orDefault(s, def string) string {
 	if s == "" {
 		return def
 	}
 	return s
+}
+
+// demandSummary prints the written trace's peak demand against the
+// minimal cluster's workers and serverless quota, and a warning when it
+// cannot fit (not for a trace written to stdout, which is not read back).
+func demandSummary(cmd *cobra.Command, out string) error {
+	if out == "-" {
+		return nil
+	}
+	s, w, err := whatif.DemandOf(whatif.Options{TracePath: out, Prices: cost.Default(), Backends: backends.Default()}, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s (the minimal cluster: 'spillway whatif --cluster' for yours)\n", s)
+	if w != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), w)
+	}
+	return nil
 }

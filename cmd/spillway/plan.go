@@ -19,6 +19,7 @@ func newPlanCommand() *cobra.Command {
 		types  []string
 		counts []int
 		quotas []int
+		onePr  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "plan --trace FILE --out DIR",
@@ -30,7 +31,13 @@ parallel (and, with --quotas, for each CPU quota of the virtual node's
 backend, enforced by the simulator and by the plugins), and writes plan.json, report.html and report.md into --out: a
 table and charts of cost and p99 start latency per shape, the cheapest one
 that meets the objectives marked (objective flags as for tune; --spec reads
-the objectives of a tune file).`,
+the objectives of a tune file). --counts 0 is serverless-only (no workers).
+Every shape with workers is also priced at the catalog's other pricing
+options of its instance type (OnDemand, Reserved, Spot: the same run,
+its VMs billed at that price), so the recommendation can be "fewer
+workers", "none" or "buy Reserved". The report also gives each shape's VM
+CPU mean and, per instance type and pricing, the break-even utilisation at
+which a worker pays for itself against the serverless backend.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			quiet()
@@ -52,7 +59,7 @@ the objectives of a tune file).`,
 			po := tune.PlanOptions{TracePath: tracePath, Config: o.Config, SchedulerName: o.Spec.SchedulerName,
 				Cluster: o.Cluster, InstanceTypes: types, Counts: counts, Objectives: o.Spec.Objectives,
 				Prices: o.Prices, Backends: o.Backends, Seed: o.Seed, Parallel: o.Parallel,
-				Until: t.in.until.Seconds(), Quotas: quotas, Progress: update}
+				Until: t.in.until.Seconds(), Quotas: quotas, OnePricing: onePr, Progress: update}
 			p, err := tune.RunPlan(cmd.Context(), po)
 			finish()
 			if err != nil {
@@ -73,13 +80,17 @@ the objectives of a tune file).`,
 				return err
 			}
 			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "  %-18s %10s %10s %8s %12s %s\n", "workers", "total $", "serverless", "p99 s", "unscheduled", "meets")
+			fmt.Fprintf(w, "  %-30s %10s %10s %8s %12s %7s %s\n", "workers", "total $", "serverless", "p99 s", "unscheduled", "VM CPU", "meets")
 			for i, e := range p.Shapes {
 				mark := ""
 				if i == p.Best {
 					mark = "  <- cheapest that meets the objectives"
 				}
-				fmt.Fprintf(w, "  %-18s %10.2f %10.2f %8.1f %12d %-5v%s\n", e.Name, e.Metrics.TotalUSD, e.Metrics.ServerlessUSD, e.Metrics.P99S, e.Metrics.Unscheduled, e.Feasible, mark)
+				fmt.Fprintf(w, "  %-30s %10.2f %10.2f %8.1f %12d %6.1f%% %-5v%s\n", e.Name, e.Metrics.TotalUSD, e.Metrics.ServerlessUSD, e.Metrics.P99S, e.Metrics.Unscheduled, 100*e.Metrics.VMCPUMean, e.Feasible, mark)
+			}
+			for _, b := range p.BreakEven {
+				fmt.Fprintf(w, "  break-even: %s %s ($%.4f/h) pays for itself above %.1f%% VM utilisation against serverless ($%.4f/h for the same capacity)\n",
+					b.InstanceType, b.Pricing, b.HourlyUSD, 100*b.Utilisation, b.ServerlessHourlyUSD)
 			}
 			fmt.Fprintf(w, "Report: %s and %s\n", filepath.Join(t.out, "report.html"), filepath.Join(t.out, "report.md"))
 			return nil
@@ -89,7 +100,8 @@ the objectives of a tune file).`,
 	_ = cmd.Flags().MarkHidden("samples")
 	_ = cmd.Flags().MarkHidden("holdout")
 	cmd.Flags().StringSliceVar(&types, "instance-types", []string{"m5.large", "m5.xlarge", "m5.2xlarge"}, "worker instance types to sweep (from the price catalog)")
-	cmd.Flags().IntSliceVar(&counts, "counts", []int{1, 2, 3, 4, 5, 6}, "worker counts to sweep")
+	cmd.Flags().IntSliceVar(&counts, "counts", []int{0, 1, 2, 3, 4, 5, 6}, "worker counts to sweep; 0 is serverless-only (the control plane and the virtual nodes)")
+	cmd.Flags().BoolVar(&onePr, "only-cluster-pricing", false, "price the workers only as the cluster file does (default: also at the catalog's other options, OnDemand, Reserved, Spot)")
 	cmd.Flags().IntSliceVar(&quotas, "quotas", nil, "CPU quotas (cores) of the virtual node's backend to sweep too; 0 is the backend catalog's (default: the catalog's only)")
 	return cmd
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spillway-dev/spillway/internal/output"
 	"github.com/spillway-dev/spillway/simulator"
+	"github.com/spillway-dev/spillway/simulator/whatif"
 )
 
 func newSimulateCommand() *cobra.Command {
@@ -52,6 +53,11 @@ It writes into --out:
 			prof, err := in.profile(scheduler)
 			if err != nil {
 				return err
+			}
+			if b, err := whatif.FluidOracleFile(traceFile, c, in.until.Seconds()); err == nil {
+				if _, warn := whatif.DemandText(b, whatif.CapacityOf(c)); warn != "" {
+					fmt.Fprintln(cmd.ErrOrStderr(), warn)
+				}
 			}
 			f, err := os.Open(traceFile)
 			if err != nil {

@@ -29,16 +29,18 @@ cheapest configuration that meets the objectives on the trace.
 
 The search: Latin-hypercube samples (seeded by --seed) on the first part of
 the training span; the best of them on all of it; local refinement around
-the best; the last --holdout of the trace is never searched on and checks
-the result. Simulations run in parallel on every core.
+the best; the neutral corner (both weights 0: BurstCost and Steadiness off,
+scoring as the vm-first baseline) always runs on the training span and wins
+when nothing beats it; the last --holdout of the trace is never searched on
+and checks the result. Simulations run in parallel on every core.
 
 It writes into --out: scheduler-config.yaml (the whole
 KubeSchedulerConfiguration, ready for spillway-scheduler --config),
 cluster.yaml (the recommended cluster), results.jsonl (every run),
 summary.json, report.html and report.md (the Pareto front of cost against
 p99 start latency, the tuned configuration against the profile as
-configured and the stock kube-scheduler, on the training and held-out
-parts).
+configured, vm-first and the stock kube-scheduler, on the training and
+held-out parts).
 
 Sweeps too big for one machine: --emit-job FILE writes a Kubernetes Indexed
 Job whose pods each run one shard of the samples (--shard-count, the pod's
@@ -54,8 +56,8 @@ simulator/tune/README.md):
   objectives: {p99StartLatency: 60s, maxPending: 10m, maxServerlessUSD: 25,
                maxServerlessShare: 0.6, maxUnscheduled: 100}
   space:
-    burstCostWeight: {min: 1, max: 20}
-    steadinessWeight: {min: 1, max: 20}
+    burstCostWeight: {min: 0, max: 20}    # 0 turns the plugin off
+    steadinessWeight: {min: 0, max: 20}
     vmHeadroomPercent: {min: 40, max: 100}
     window: {min: 10m, max: 4h}
     basePercentile: {min: 10, max: 90}

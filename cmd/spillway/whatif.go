@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -25,23 +26,43 @@ func newWhatifCommand() *cobra.Command {
 		only          []string
 		title         string
 		noDefaults    bool
+		p99           time.Duration
+		maxUnsched    int64
 	)
 	cmd := &cobra.Command{
 		Use:   "whatif --trace FILE --out DIR",
 		Short: "Compare scenarios (clusters and scheduler profiles) on one trace and write an HTML and Markdown report",
 		Long: `whatif simulates one trace under several scenarios, in parallel, and
-writes report.html (self-contained, with charts), report.md, and each
+writes report.html (self-contained, with charts), report.md, summary.json and each
 scenario's summary.json and timeseries.csv under DIR/<scenario>/.
 
 Default scenarios:
   spillway         the cluster (--cluster) with its virtual node, scheduled by
                    the --scheduler-name profile of --profile
+  vm-first         the same cluster, kube-scheduler's stock plugins packing
+                   the VMs (MostAllocated; no spreading, balancing or image
+                   locality) with Spillway's ServerlessFit filter: fill the
+                   VMs first, then go serverless
   default-burst    the same cluster, kube-scheduler's stock profile; pods that
                    tolerate the virtual node may land there (today's setup)
   no-virtual       the cluster without its virtual node, stock profile
-  vms-for-peak     VMs only: as many workers as the trace's peak demand needs,
-                   plus 10%, stock profile
+  vms-for-peak     VMs only: as many workers as the pods the trace runs at its
+                   peak instant pack into (or their requests plus 10%, if
+                   more), sized from the trace alone; stock profile
   serverless-only  the control plane and the virtual node, no workers
+
+The report also shows the fluid-oracle lower bound of the --cluster (its
+VMs for the whole span, the demand above its workers' allocatable at the
+cheapest serverless rates, perfect packing, no waiting or cold start) and
+each scenario's ratio to min(bound, serverless-only) ("vs bound").
+Outputs: report.html, report.md, summary.json (verdict, bound, every
+scenario's totals and ratio), and DIR/<scenario>/.
+
+The verdict names the cheapest scenario that meets the objectives
+(--p99-start-latency, default 5m; --max-unscheduled, default: the fewest
+pods any scenario leaves unscheduled plus 1% of the pods) and says which
+objective each other scenario misses; a scenario that misses one is never
+called the cheapest.
 
 --scenarios FILE adds scenarios of your own (kind WhatIf; see
 'spillway help formats'); --no-defaults keeps only those; --only picks
@@ -101,6 +122,9 @@ spillway wrote; see 'spillway help formats').`,
 					return err
 				}
 			}
+			if p99 < 0 {
+				return fmt.Errorf("--p99-start-latency: want a duration >= 0 (0: no objective), got %s", p99)
+			}
 			tracePath, cleanup, err := prepareTrace(cmd.Context(), traceFile, true)
 			if err != nil {
 				return err
@@ -113,7 +137,7 @@ spillway wrote; see 'spillway help formats').`,
 			defer dir.Close()
 			var mu sync.Mutex
 			done := 0
-			res, err := whatif.Run(cmd.Context(), whatif.Options{
+			opts := whatif.Options{
 				TracePath: tracePath, TraceName: traceFile, Scenarios: scenarios, Seed: in.seed, Until: in.until.Seconds(),
 				Prices: in.prices, Backends: in.backends,
 				Done: func(name string, r *simulator.Result) {
@@ -122,9 +146,19 @@ spillway wrote; see 'spillway help formats').`,
 					done++
 					fmt.Fprintf(cmd.ErrOrStderr(), "[%d/%d] %s: %.1f s\n", done, len(scenarios), name, r.Summary.Sim.WallS)
 				},
-			})
+			}
+			res, err := whatif.Run(cmd.Context(), opts)
 			if err != nil {
 				return err
+			}
+			bound, err := whatif.OracleBound(opts, cf)
+			if err != nil {
+				return err
+			}
+			if built, err := cf.Build(in.prices, in.backends); err == nil {
+				if _, warn := whatif.DemandText(*bound, whatif.CapacityOf(built)); warn != "" {
+					fmt.Fprintln(cmd.ErrOrStderr(), warn)
+				}
 			}
 			for _, s := range res {
 				r := s.Result
@@ -135,7 +169,8 @@ spillway wrote; see 'spillway help formats').`,
 			if title == "" {
 				title = "Spillway what-if: " + strings.TrimSuffix(filepath.Base(traceFile), filepath.Ext(traceFile))
 			}
-			rep := report.Report{Title: title, Trace: traceFile, Scenarios: res,
+			obj := report.Objectives{P99StartLatencyS: p99.Seconds(), MaxUnscheduled: maxUnsched}
+			rep := report.Report{Title: title, Trace: traceFile, Scenarios: res, Bound: bound, Objectives: &obj,
 				Generated: fmt.Sprintf("spillway whatif, seed %d, profile %s of %s, prices of %s", in.seed, scheduler, in.schedulerCfgAt, in.prices.Updated)}
 			if err := report.WriteFiles(dir.Staging(), rep); err != nil {
 				return err
@@ -161,5 +196,7 @@ spillway wrote; see 'spillway help formats').`,
 	f.BoolVar(&noDefaults, "no-defaults", false, "run only the scenarios of --scenarios")
 	f.StringSliceVar(&only, "only", nil, "run only these scenarios, in this order (comma-separated names)")
 	f.StringVar(&title, "title", "", "report title (default: from the trace file name)")
+	f.DurationVar(&p99, "p99-start-latency", 5*time.Minute, "objective: a scenario whose p99 start latency is above this is never the verdict's cheapest (0: no objective)")
+	f.Int64Var(&maxUnsched, "max-unscheduled", -1, "objective: at most this many pods never placed (negative: the fewest any scenario leaves plus 1% of the pods)")
 	return cmd
 }

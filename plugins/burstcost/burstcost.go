@@ -118,6 +118,11 @@ type preScoreState struct {
 	horizon  horizon
 	cpuMilli int64
 	memBytes int64
+	// runToCompletion is true for a pod that ends when its work is done
+	// (a Job's, a bare pod): a cold start delays its end and is billed on
+	// top of T. A controller's replica ends when it is scaled away, so
+	// its lifetime T already spans any cold start.
+	runToCompletion bool
 	// virtualUSD[i] is the cost on the catalog's i-th backend.
 	virtualUSD []float64
 	// normalized holds the final scores (set by NormalizeScore) for the
@@ -142,12 +147,14 @@ func (pl *BurstCost) PreScore(ctx context.Context, state fwk.CycleState, pod *v1
 func (pl *BurstCost) estimate(ctx context.Context, state fwk.CycleState, pod *v1.Pod) *preScoreState {
 	profile := podprofile.Of(state, pod)
 	p := pl.current.Load()
+	key, owned := workload.OwnerOf(pod)
 	s := &preScoreState{
-		prices:     p,
-		horizon:    pl.expectedLifetime(ctx, pod),
-		cpuMilli:   profile.CPUMilli,
-		memBytes:   profile.MemoryBytes,
-		virtualUSD: make([]float64, len(pl.backends.Backends)),
+		prices:          p,
+		horizon:         pl.expectedLifetime(ctx, pod),
+		cpuMilli:        profile.CPUMilli,
+		memBytes:        profile.MemoryBytes,
+		runToCompletion: !owned || key.Kind == workload.KindJob,
+		virtualUSD:      make([]float64, len(pl.backends.Backends)),
 	}
 	for i := range pl.backends.Backends {
 		s.virtualUSD[i] = pl.virtualCost(&pl.backends.Backends[i], p.serverless[i], s)
@@ -161,7 +168,10 @@ func (pl *BurstCost) estimate(ctx context.Context, state fwk.CycleState, pod *v1
 // +Inf (ServerlessFit keeps it off that backend anyway).
 func (pl *BurstCost) virtualCost(b *backends.Backend, sp *cost.ServerlessPrice, s *preScoreState) float64 {
 	startup := b.StartupSeconds.P50
-	billed := s.horizon.seconds + startup
+	billed := s.horizon.seconds
+	if s.runToCompletion {
+		billed += startup
+	}
 	var bill float64
 	if sp == nil {
 		bill, _ = s.prices.catalog.VMHourlyUSD("", s.cpuMilli, s.memBytes, cost.OnDemand)

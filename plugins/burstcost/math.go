@@ -76,41 +76,26 @@ func toRaw(usd float64) int64 {
 	return int64(n)
 }
 
-// minSpanRatio is the narrowest cost ratio that normalize stretches over
-// the whole score range.
-const minSpanRatio = 10
-
-// normalize maps raw costs onto scores on a log scale, cheapest first:
+// normalize maps raw costs onto scores by their ratio to the cheapest:
 //
-//	score = MaxNodeScore × (1 − ln(c / cmin) / max(ln(cmax / cmin), ln 10))
+//	score = MaxNodeScore × cmin / c
 //
-// Costs span orders of magnitude (a sunk VM against a serverless bill), so
-// a linear scale would squash the differences between VMs to nothing. But
-// costs within a factor of 10 of each other are not stretched to the whole
-// range: when only VMs are feasible and they differ by a few percent of
-// packing, the cheapest scores 100 and the others a few points less, so
-// that BurstCost does not overrule the spreading of replicas over a cost
-// difference that small. Found by the simulator's fidelity test: stretched,
-// a 5% packing difference was worth 500 points at weight 5 and piled every
-// replica of a Deployment onto one worker. When all costs are equal every
-// node scores MaxNodeScore.
+// One currency, no stretching: a node that costs twice the cheapest
+// scores 50, ten times 10, so a difference of a few percent (VMs packed a
+// little differently, a shadow price just above a serverless bill) moves
+// the score by a few points and leaves the decision to the other plugins,
+// while a sunk VM against a serverless bill (about 10× apart) decides it.
+// When all costs are equal every node scores MaxNodeScore.
 func normalize(scores framework.NodeScoreList) {
 	if len(scores) == 0 {
 		return
 	}
-	lo, hi := scores[0].Score, scores[0].Score
+	lo := scores[0].Score
 	for _, s := range scores[1:] {
-		lo, hi = min(lo, s.Score), max(hi, s.Score)
+		lo = min(lo, s.Score)
 	}
-	if lo == hi {
-		for i := range scores {
-			scores[i].Score = framework.MaxNodeScore
-		}
-		return
-	}
-	span := math.Max(math.Log(float64(hi)/float64(lo)), math.Log(minSpanRatio))
 	for i := range scores {
-		s := float64(framework.MaxNodeScore) * (1 - math.Log(float64(scores[i].Score)/float64(lo))/span)
+		s := float64(framework.MaxNodeScore) * float64(lo) / float64(max(scores[i].Score, 1))
 		scores[i].Score = int64(math.Round(s))
 	}
 }

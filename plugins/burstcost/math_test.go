@@ -89,16 +89,16 @@ func TestNormalize(t *testing.T) {
 	}{
 		{"empty", nil, nil},
 		{"all equal", []int64{7, 7, 7}, []int64{100, 100, 100}},
-		{"cheapest 100, dearest 0", []int64{10, 1000}, []int64{100, 0}},
-		// ln(1000/100)/ln(1000/10) = 0.5: a VM 10x cheaper than serverless
-		// but 10x dearer than the cheapest VM lands half way.
-		{"log scale", []int64{10, 100, 1000}, []int64{100, 50, 0}},
-		{"VMs that differ by packing stay apart", []int64{2_400_000, 3_600_000, 30_000_000}, []int64{100, 84, 0}},
-		// Within a factor of 10, costs are not stretched over the range:
-		// ln(1.05)/ln(10) = 2%, ln(2)/ln(10) = 30%.
-		{"VMs only, 5% apart, stay close", []int64{1_000_000, 1_050_000}, []int64{100, 98}},
-		{"a factor of 2", []int64{100, 200}, []int64{100, 70}},
-		{"exactly a decade is the full range", []int64{100, 1000}, []int64{100, 0}},
+		// score = 100 × cmin / c: proportional to money, never stretched.
+		{"a factor of 2 is half", []int64{100, 200}, []int64{100, 50}},
+		{"a sunk VM against a bill 10x dearer", []int64{100, 1000}, []int64{100, 10}},
+		{"three costs", []int64{10, 100, 1000}, []int64{100, 10, 1}},
+		// VMs a few percent apart by packing stay a few points apart, so
+		// BurstCost does not overrule the other plugins over it.
+		{"VMs only, 5% apart, stay close", []int64{1_000_000, 1_050_000}, []int64{100, 95}},
+		{"VMs that differ by packing stay apart", []int64{2_400_000, 3_600_000, 30_000_000}, []int64{100, 67, 8}},
+		{"a cost a million times dearer rounds to 0", []int64{1, 1_000_000}, []int64{100, 0}},
+		{"unsorted input", []int64{300, 100, 200}, []int64{33, 100, 50}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -67,8 +67,8 @@ func classify(in classInput) (Class, string) {
 // nodeScores returns the scores of a VM and of a virtual node:
 //
 //	steady:                         VM 100, virtual 0
-//	burst, VM utilisation >= h:     VM 0,   virtual 100
-//	burst below h, and neutral:     VM 50,  virtual 50
+//	burst, VM utilisation > h:      VM 0,   virtual 100
+//	burst up to h, and neutral:     VM 50,  virtual 50
 //
 // where VM utilisation is the dedicated nodes' requested share (the larger
 // of CPU and memory) once the pod is added, and h the headroom threshold.
@@ -77,7 +77,7 @@ func nodeScores(c Class, vmUtilisation, headroom float64) (vm, virtual int64) {
 	switch {
 	case c == Steady:
 		return framework.MaxNodeScore, framework.MinNodeScore
-	case c == Burst && vmUtilisation >= headroom:
+	case c == Burst && vmUtilisation > headroom:
 		return framework.MinNodeScore, framework.MaxNodeScore
 	default:
 		return half, half

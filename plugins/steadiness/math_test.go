@@ -52,10 +52,13 @@ func TestNodeScores(t *testing.T) {
 		{Steady, 0.99, 0.8, 100, 0},
 		{Steady, 0.1, 0.8, 100, 0},
 		{Burst, 0.79, 0.8, 50, 50},
-		{Burst, 0.8, 0.8, 0, 100},
+		{Burst, 0.8, 0.8, 50, 50}, // at the threshold, not above it
+		{Burst, 0.81, 0.8, 0, 100},
 		{Burst, 1.2, 0.8, 0, 100},
-		{Burst, 0, 0, 0, 100},
+		{Burst, 0, 0, 50, 50},
+		{Burst, 0.01, 0, 0, 100},
 		{Burst, 0.99, 1, 50, 50},
+		{Burst, 1, 1, 50, 50}, // a pod that exactly fills the VMs stays (was 0, 100)
 		{Neutral, 0.99, 0.8, 50, 50},
 	}
 	for _, tt := range tests {

@@ -149,7 +149,7 @@ func (pl *Steadiness) vmUtilisation(nodes []fwk.NodeInfo, p *backends.PodProfile
 	var reqCPU, reqMem, allocCPU, allocMem int64
 	for _, ni := range nodes {
 		n := ni.Node()
-		if n == nil || n.Spec.Unschedulable || hasHardTaint(n) || pl.backends.ForNode(n) != nil {
+		if !backends.TakesWorkloads(n) || pl.backends.ForNode(n) != nil {
 			continue
 		}
 		alloc, req := ni.GetAllocatable(), ni.GetRequested()
@@ -159,15 +159,6 @@ func (pl *Steadiness) vmUtilisation(nodes []fwk.NodeInfo, p *backends.PodProfile
 		reqMem += req.GetMemory()
 	}
 	return utilisation(reqCPU+p.CPUMilli, reqMem+p.MemoryBytes, allocCPU, allocMem)
-}
-
-func hasHardTaint(n *v1.Node) bool {
-	for _, t := range n.Spec.Taints {
-		if t.Effect == v1.TaintEffectNoSchedule || t.Effect == v1.TaintEffectNoExecute {
-			return true
-		}
-	}
-	return false
 }
 
 func readState(state fwk.CycleState) (*preScoreState, error) {

@@ -76,7 +76,7 @@ func timeChart(r Report, id, title, yname string, value func(simulator.Sample) f
 		}
 		cd.lines = append(cd.lines, l)
 	}
-	cd.x = linearAxis("time since start (h)", 0, xmax)
+	cd.x = dataAxis("time since start (h)", xmax)
 	if ymax > 0 {
 		vmax = ymax
 	}
@@ -87,11 +87,6 @@ func timeChart(r Report, id, title, yname string, value func(simulator.Sample) f
 func costChart(r Report) chartData {
 	return timeChart(r, "cost", "Cumulative cost", "cumulative cost (USD)",
 		func(x simulator.Sample) float64 { return x.CumulativeUSD }, 0)
-}
-
-func cpuChart(r Report) chartData {
-	return timeChart(r, "cpu", "VM CPU utilisation (requested / allocatable)", "VM CPU utilisation (%)",
-		func(x simulator.Sample) float64 { return 100 * x.VMCPUUtil }, 100)
 }
 
 func concChart(r Report) chartData {
@@ -122,13 +117,17 @@ func latencyChart(r Report) chartData {
 			cd.x.ticks = append(cd.x.ticks, chart.Tick{Value: e, Label: trimFloat(math.Pow(10, e))})
 		}
 	} else {
-		cd.x = linearAxis("start latency (s)", 0, max)
+		cd.x = dataAxis("start latency (s)", max)
 	}
-	cd.y = linearAxis("fraction of started pods", 0, 1)
+	cd.y = linearAxis("fraction of all pods (never started: beyond every bound)", 0, 1)
 	for i, s := range r.Scenarios {
 		if len(s.Result.LatencyQuantiles) == 0 {
 			cd.omitted[i] = "no pods started"
 			continue
+		}
+		f, never := startedShare(s)
+		if never > 0 {
+			cd.omitted[i] = fmt.Sprintf("%s never started: the line ends at %s", fmtInt(never), fmtPct(100*f))
 		}
 		l := line{scenario: i}
 		for _, q := range s.Result.LatencyQuantiles {
@@ -136,11 +135,39 @@ func latencyChart(r Report) chartData {
 			if logX {
 				x = math.Log10(math.Max(x, math.Pow(10, lo)))
 			}
-			l.xs, l.ys = append(l.xs, x), append(l.ys, q.Q)
+			l.xs, l.ys = append(l.xs, x), append(l.ys, q.Q*f)
 		}
 		cd.lines = append(cd.lines, l)
 	}
 	return cd
+}
+
+// startedShare is the fraction of the scenario's pods that were placed
+// (and so started, or were starting), and how many never were.
+func startedShare(s Scenario) (float64, int64) {
+	p := s.Result.Summary.Pods
+	if p.Total <= 0 {
+		return 1, 0
+	}
+	never := max(p.Unscheduled, 0)
+	return float64(p.Total-never) / float64(p.Total), never
+}
+
+// dataAxis is [0, hi] with nice ticks that end with the data: the axis
+// stops at hi, and its last tick, at hi, says where.
+func dataAxis(name string, hi float64) axis {
+	a := linearAxis(name, 0, hi)
+	if !(hi > 0) || math.IsInf(hi, 0) || math.IsNaN(hi) {
+		return a
+	}
+	step := a.ticks[1].Value - a.ticks[0].Value
+	a.max = hi
+	for len(a.ticks) > 1 && a.ticks[len(a.ticks)-1].Value > hi-step/2 {
+		a.ticks = a.ticks[:len(a.ticks)-1]
+	}
+	// The last tick marks the end of the data, so the axis is drawn to it.
+	a.ticks = append(a.ticks, chart.Tick{Value: hi, Label: trimFloat(math.Round(hi*10) / 10)})
+	return a
 }
 
 // downsample picks at most maxPoints indices of n: every k-th plus the

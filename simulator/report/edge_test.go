@@ -22,6 +22,7 @@ func TestNoScenarios(t *testing.T) {
 		"WriteHTML":       WriteHTML(&b, Report{}),
 		"ComparisonTable": ComparisonTable(&b, Report{}),
 		"WriteFiles":      WriteFiles(t.TempDir(), Report{}),
+		"WriteSummary":    WriteSummary(&b, Report{}),
 	} {
 		if !errors.Is(err, ErrNoScenarios) {
 			t.Errorf("%s: got %v, want ErrNoScenarios", name, err)
@@ -121,8 +122,8 @@ func TestHTMLGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkHTML(t, b.String())
-	if n := strings.Count(b.String(), "<svg "); n != 4 {
-		t.Errorf("got %d charts, want 4", n)
+	if n := strings.Count(b.String(), "<svg "); n != 5 {
+		t.Errorf("got %d charts, want 5", n)
 	}
 	if strings.Contains(b.String(), "http") {
 		t.Errorf("HTML mentions http")
@@ -135,7 +136,7 @@ func TestWriteFiles(t *testing.T) {
 	if err := WriteFiles(dir, r); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range writers[:2] {
+	for _, tc := range writers[:3] {
 		got, err := os.ReadFile(filepath.Join(dir, tc.name))
 		if err != nil {
 			t.Fatal(err)

@@ -32,6 +32,8 @@ func WriteHTML(w io.Writer, r Report) error {
 		HasDescriptions                  bool
 		Head                             []string
 		Rows                             [][]string
+		BoundRow                         []string
+		BoundNote                        string
 		Notes                            []string
 		Sections                         []htmlSection
 		Extra                            []extraSection
@@ -46,6 +48,9 @@ func WriteHTML(w io.Writer, r Report) error {
 		data.Scenarios = append(data.Scenarios, scen{swatch(i), s.Name, s.Description})
 	}
 	data.Head, data.Rows = table(r)
+	if r.Bound != nil {
+		data.BoundRow, data.BoundNote = boundRow(r, data.Head), boundNote(r)
+	}
 	for _, sec := range r.Sections {
 		es := extraSection{Section: sec}
 		if sec.Chart != nil {
@@ -106,6 +111,7 @@ th,td{border:1px solid #d8dee4;padding:4px 6px;text-align:right;white-space:nowr
 th{background:#eef1f4;font-weight:600;white-space:normal;vertical-align:bottom}
 td:first-child,th:first-child{text-align:left}
 table.desc td,table.desc th{white-space:normal;text-align:left}
+tr.bound td{font-style:italic;background:#f6f8fa}
 .small,.muted{color:#59636e;font-size:13px}
 section.chart{background:#fff;border:1px solid #d8dee4;border-radius:6px;padding:14px 16px;margin:16px 0}
 section.chart svg{display:block;width:100%;max-width:900px;height:auto}
@@ -138,9 +144,11 @@ var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <div class="scroll"><table class="cmp">
 <tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
 {{range $i, $row := .Rows}}<tr>{{range $j, $c := $row}}{{if eq $j 0}}<td><span class="{{(index $.Scenarios $i).Class}}"></span>{{$c}}</td>{{else}}<td>{{$c}}</td>{{end}}{{end}}</tr>
+{{end}}{{if .BoundRow}}<tr class="bound">{{range .BoundRow}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
 <p class="small">Latencies are start latencies in seconds (creation to running). VM CPU mean is time-weighted requested / allocatable CPU; peak serverless is the most serverless pods running or starting at once. “vs first” compares the total cost with the first scenario.</p>
-{{if .Notes}}<ul class="notes">
+{{if .BoundNote}}<p class="small">{{.BoundNote}}</p>
+{{end}}{{if .Notes}}<ul class="notes">
 {{range .Notes}}<li>{{.}}</li>
 {{end}}</ul>
 {{end}}{{range .Extra}}<h2 id="{{.ID}}">{{.Title}}</h2>
@@ -154,7 +162,7 @@ var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
 {{end}}{{end}}<h2>Charts</h2>
-<p class="small">Times are since the start of the trace (h:mm in the summaries). Long series are thinned to at most 500 points per line, each showing the largest value of the minutes it stands for.</p>
+<p class="small">Times are since the start of the trace (h:mm in the summaries); the axes end with the data. Long series are thinned to at most 500 points per line: cumulative cost and serverless concurrency show the largest value of the minutes a point stands for, the cost difference and the utilisation (a trailing mean over the stated window) their value at the point. The latency CDF is over all pods: pods that never started are beyond every bound, so a line that ends below 1 left that many waiting.</p>
 {{range .Sections}}<section class="chart" id="chart-{{.ID}}">
 <h3>{{.Title}}</h3>
 <ul class="legend">{{range .Legend}}<li><span class="{{.Class}}"></span>{{.Name}}{{if .Note}} <span class="muted">({{.Note}})</span>{{end}}</li>{{end}}</ul>

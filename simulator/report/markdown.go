@@ -53,7 +53,7 @@ func WriteMarkdown(w io.Writer, r Report) error {
 
 	p("## Comparison")
 	p()
-	head, rows := table(r)
+	head, rows := tableWithBound(r)
 	p("| ", strings.Join(mdCells(head), " | "), " |")
 	align := make([]string, len(head))
 	for i := range align {
@@ -69,6 +69,10 @@ func WriteMarkdown(w io.Writer, r Report) error {
 		"VM CPU mean is time-weighted requested / allocatable CPU; ",
 		"peak serverless is the most serverless pods running or starting at once.")
 	p()
+	if n := boundNote(r); n != "" {
+		p(mdText(n))
+		p()
+	}
 	for _, n := range r.Notes {
 		p("- ", mdText(n))
 	}

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,13 +43,20 @@ type Report struct {
 	Notes []string
 	// Sections are shown after the comparison, before the charts.
 	Sections []Section
+	// Objectives, when set, are what a scenario must meet to be called the
+	// cheapest; nil: only the default unscheduled rule (see Objectives).
+	Objectives *Objectives
+	// Bound, when set, is the fluid-oracle lower bound: shown as its own
+	// row, and each scenario's ratio to min(bound, serverless-only) as
+	// the "vs bound" column.
+	Bound *Bound
 }
 
 // ErrNoScenarios is returned when a Report has no scenarios.
 var ErrNoScenarios = errors.New("report: no scenarios")
 
-// WriteFiles writes report.md and report.html into dir, creating it if
-// needed.
+// WriteFiles writes report.md, summary.json and report.html into dir,
+// creating it if needed.
 func WriteFiles(dir string, r Report) error {
 	if len(r.Scenarios) == 0 {
 		return ErrNoScenarios
@@ -68,6 +74,9 @@ func WriteFiles(dir string, r Report) error {
 	if err := write("report.md", WriteMarkdown); err != nil {
 		return err
 	}
+	if err := write("summary.json", WriteSummary); err != nil {
+		return err
+	}
 	return write("report.html", WriteHTML)
 }
 
@@ -78,7 +87,7 @@ func ComparisonTable(w io.Writer, r Report) error {
 		return ErrNoScenarios
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head, rows := table(r)
+	head, rows := tableWithBound(r)
 	all := append([][]string{head}, rows...)
 	// Left-align the names in the right-aligned table by padding them.
 	width := 0
@@ -147,9 +156,13 @@ func concurrency(x simulator.Sample) int {
 
 // table returns the comparison table's header and rows, formatted.
 func table(r Report) ([]string, [][]string) {
-	head := []string{"Scenario", "Total $", "VMs $", "Serverless $", "vs first",
-		"Pods on VMs", "Pods serverless", "Unscheduled",
-		"p50 s", "p95 s", "p99 s", "max s", "VM CPU mean", "Peak serverless"}
+	head := []string{"Scenario", "Total $", "VMs $", "Serverless $", "vs first"}
+	ref, _, hasBound := reference(r)
+	if hasBound {
+		head = append(head, "vs bound")
+	}
+	head = append(head, "Pods on VMs", "Pods serverless", "Unscheduled",
+		"p50 s", "p95 s", "p99 s", "max s", "VM CPU mean", "Peak serverless")
 	var rows [][]string
 	base := r.Scenarios[0].Result.Summary.Cost.TotalUSD
 	for i, s := range r.Scenarios {
@@ -173,97 +186,27 @@ func table(r Report) ([]string, [][]string) {
 		if st.hasSeries {
 			peak = fmtInt(int64(st.peakConc))
 		}
-		rows = append(rows, []string{
-			s.Name, fmtUSD(sum.Cost.TotalUSD), fmtUSD(sum.Cost.DedicatedUSD),
-			fmtUSD(sum.Cost.ServerlessUSD), vs,
+		row := []string{s.Name, fmtUSD(sum.Cost.TotalUSD), fmtUSD(sum.Cost.DedicatedUSD),
+			fmtUSD(sum.Cost.ServerlessUSD), vs}
+		if hasBound {
+			row = append(row, vsBound(sum.Cost.TotalUSD, ref))
+		}
+		rows = append(rows, append(row,
 			fmtInt(sum.Pods.Dedicated), fmtInt(sum.Pods.Serverless), fmtInt(sum.Pods.Unscheduled),
 			lat(sum.StartLatency.P50), lat(sum.StartLatency.P95),
 			lat(sum.StartLatency.P99), lat(sum.StartLatency.Max), cpu, peak,
-		})
+		))
 	}
 	return head, rows
 }
 
-// Verdict is one paragraph computed from the data: the cheapest scenario
-// among those that run the workload, what it saves against each other
-// one, and how its p99 start latency compares.
-func Verdict(r Report) string {
-	if len(r.Scenarios) == 0 {
-		return ""
+// tableWithBound is table with the bound's row last, when there is one.
+func tableWithBound(r Report) ([]string, [][]string) {
+	head, rows := table(r)
+	if r.Bound != nil {
+		rows = append(rows, boundRow(r, head))
 	}
-	// A scenario is cheap for nothing if it leaves the workload waiting:
-	// only those that place about as many pods as the best one does
-	// (unscheduled within 1% of the pods of the fewest unscheduled) compete.
-	minUnsched := r.Scenarios[0].Result.Summary.Pods.Unscheduled
-	for _, s := range r.Scenarios {
-		minUnsched = min(minUnsched, s.Result.Summary.Pods.Unscheduled)
-	}
-	serves := func(s Scenario) bool {
-		p := s.Result.Summary.Pods
-		return float64(p.Unscheduled) <= float64(minUnsched)+0.01*float64(p.Total)
-	}
-	best := -1
-	var starved []string
-	for i, s := range r.Scenarios {
-		if !serves(s) {
-			starved = append(starved, fmt.Sprintf("%s (%s, %s pods unscheduled)", s.Name, fmtUSD(s.Result.Summary.Cost.TotalUSD), fmtInt(s.Result.Summary.Pods.Unscheduled)))
-			continue
-		}
-		if best < 0 || s.Result.Summary.Cost.TotalUSD < r.Scenarios[best].Result.Summary.Cost.TotalUSD {
-			best = i
-		}
-	}
-	b := r.Scenarios[best]
-	bs := b.Result.Summary
-	if len(r.Scenarios) == 1 {
-		return fmt.Sprintf("Only one scenario: %s costs %s with a p99 start latency of %s.",
-			b.Name, fmtUSD(bs.Cost.TotalUSD), p99Text(b))
-	}
-	var saves, worse, same []string
-	for i, o := range r.Scenarios {
-		if i == best || !serves(o) {
-			continue
-		}
-		ot := o.Result.Summary.Cost.TotalUSD
-		d := ot - bs.Cost.TotalUSD
-		if math.Round(d*100) == 0 {
-			same = append(same, o.Name)
-		} else {
-			saves = append(saves, fmt.Sprintf("%s (%s) vs %s", fmtUSD(d), fmtPct(100*d/ot), o.Name))
-		}
-		if computeStats(b).started && computeStats(o).started &&
-			math.Round(bs.StartLatency.P99*10) > math.Round(o.Result.Summary.StartLatency.P99*10) {
-			worse = append(worse, fmt.Sprintf("%s (%s s)", o.Name, fmtSec(o.Result.Summary.StartLatency.P99)))
-		}
-	}
-	var sb strings.Builder
-	if len(starved) > 0 {
-		fmt.Fprintf(&sb, "%s is the cheapest scenario that runs the workload, at %s", b.Name, fmtUSD(bs.Cost.TotalUSD))
-	} else {
-		fmt.Fprintf(&sb, "%s is the cheapest scenario at %s", b.Name, fmtUSD(bs.Cost.TotalUSD))
-	}
-	if len(saves) > 0 {
-		fmt.Fprintf(&sb, ": it saves %s", joinAnd(saves))
-	}
-	if len(same) > 0 {
-		fmt.Fprintf(&sb, "; it costs the same as %s", joinAnd(same))
-	}
-	fmt.Fprintf(&sb, ". Its p99 start latency (%s) ", p99Text(b))
-	switch {
-	case !computeStats(b).started:
-		sb.WriteString("cannot be compared.")
-	case len(worse) == 0:
-		sb.WriteString("is no worse than any other scenario's.")
-	default:
-		fmt.Fprintf(&sb, "is worse than that of %s.", joinAnd(worse))
-	}
-	if n := bs.Pods.Unscheduled; n > 0 {
-		fmt.Fprintf(&sb, " It leaves %s pods unscheduled (the fewest any scenario leaves: %s).", fmtInt(n), fmtInt(minUnsched))
-	}
-	if len(starved) > 0 {
-		fmt.Fprintf(&sb, " Left out because they leave pods waiting: %s.", joinAnd(starved))
-	}
-	return sb.String()
+	return head, rows
 }
 
 func p99Text(s Scenario) string {

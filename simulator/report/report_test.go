@@ -97,6 +97,7 @@ func sampleReport() Report {
 					simulator.LatencySummary{P50: 0.4, P95: 0.9, P99: 1.1, Max: 1.3, Mean: 0.5}, peak, quantiles(0.5, 0.1))},
 		},
 		Notes: []string{"Prices: on-demand list prices, eu-west-1.", "Costs include the control plane."},
+		Bound: &Bound{TotalUSD: 2.70, DedicatedUSD: 2.40, ServerlessUSD: 0.30, SpanS: 21600, Pods: 1542, PodsNowhere: 0, PeakCPUMilli: 12000, PeakMemBytes: 24 << 30},
 	}
 }
 
@@ -115,6 +116,7 @@ var writers = []struct {
 }{
 	{"report.md", func(b *bytes.Buffer, r Report) error { return WriteMarkdown(b, r) }},
 	{"report.html", func(b *bytes.Buffer, r Report) error { return WriteHTML(b, r) }},
+	{"summary.json", func(b *bytes.Buffer, r Report) error { return WriteSummary(b, r) }},
 	{"table.txt", func(b *bytes.Buffer, r Report) error { return ComparisonTable(b, r) }},
 }
 

@@ -19,11 +19,12 @@ type section struct {
 	data      chartData
 }
 
-// sections returns the four charts in order with their text summaries.
+// sections returns the five charts in order with their text summaries.
 func sections(r Report) []section {
 	return []section{
+		{ID: "costdiff", Title: "Cost difference against " + r.Scenarios[0].Name, Items: each(r, costDiffText(r)), data: costDiffChart(r)},
 		{ID: "cost", Title: "Cumulative cost", Items: each(r, costText), data: costChart(r)},
-		{ID: "cpu", Title: "VM CPU utilisation", Items: each(r, cpuText), data: cpuChart(r)},
+		{ID: "cpu", Title: fmt.Sprintf("VM CPU utilisation (%d-minute trailing mean)", smoothWindow(r)), Items: each(r, cpuText), data: cpuChart(r)},
 		{ID: "serverless", Title: "Serverless concurrency", Items: each(r, concText), data: concChart(r)},
 		{ID: "latency", Title: "Start-latency distribution", Items: each(r, latencyText), data: latencyChart(r)},
 	}
@@ -83,6 +84,7 @@ func latencyText(s Scenario) string {
 	if len(qs) == 0 {
 		return "no pods started"
 	}
+	share, never := startedShare(s)
 	var parts []string
 	for i, t := range latencyThresholds {
 		// The largest q whose latency is within t: a lower bound.
@@ -92,11 +94,15 @@ func latencyText(s Scenario) string {
 				f = q.Q
 			}
 		}
-		p := fmtPct(100 * f)
+		p := fmtPct(100 * f * share)
 		if i == 0 {
-			p += " of started pods"
+			p += " of all pods"
 		}
 		parts = append(parts, fmt.Sprintf("%s within %s s", p, trimFloat(t)))
 	}
-	return strings.Join(parts, ", ") + fmt.Sprintf("; slowest %s s", fixed1(qs[len(qs)-1].Seconds))
+	out := strings.Join(parts, ", ") + fmt.Sprintf("; slowest started %s s", fixed1(qs[len(qs)-1].Seconds))
+	if never > 0 {
+		out += fmt.Sprintf("; %s pods (%s) never started, beyond every bound", fmtInt(never), fmtPct(100*(1-share)))
+	}
+	return out
 }

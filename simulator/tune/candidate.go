@@ -3,6 +3,7 @@ package tune
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -31,6 +32,9 @@ type candidate struct {
 	yaml    []byte
 	profile *config.KubeSchedulerProfile
 	cluster *cluster.File
+	// neutral: the point turned every Spillway score plugin off, and the
+	// profile scores as the vm-first baseline does.
+	neutral bool
 }
 
 // build applies pt to a copy of the user's configuration (the tuned
@@ -46,6 +50,7 @@ func (b *base) build(pt []float64) (*candidate, error) {
 	}
 	cf := *b.cluster
 	cf.NodeGroups = append([]cluster.NodeGroup(nil), b.cluster.NodeGroups...)
+	turnedOff := false
 	for d, p := range b.params {
 		v := pt[d]
 		switch p.name {
@@ -53,6 +58,7 @@ func (b *base) build(pt []float64) (*candidate, error) {
 			if err := setWeight(prof, pluginOf(p.name), int32(v)); err != nil {
 				return nil, err
 			}
+			turnedOff = turnedOff || v == 0
 		case ParamVMHeadroomPercent, ParamBasePercentile, ParamWindow:
 			a, err := pluginArgs[*spcfg.SteadinessArgs](prof, "Steadiness")
 			if err != nil {
@@ -86,6 +92,12 @@ func (b *base) build(pt []float64) (*candidate, error) {
 			}
 		}
 	}
+	neutral := turnedOff && !scoresWithSpillway(prof)
+	if neutral {
+		if err := scoreLikeVMFirst(prof); err != nil {
+			return nil, err
+		}
+	}
 	data, err := EncodeConfig(cfg)
 	if err != nil {
 		return nil, err
@@ -97,7 +109,7 @@ func (b *base) build(pt []float64) (*candidate, error) {
 	if prof, err = inprocess.Profile(again, b.schedulerName); err != nil {
 		return nil, err
 	}
-	return &candidate{yaml: data, profile: prof, cluster: &cf}, nil
+	return &candidate{yaml: data, profile: prof, cluster: &cf, neutral: neutral}, nil
 }
 
 func seconds(v float64) metav1.Duration {
@@ -112,17 +124,82 @@ func pluginOf(param string) string {
 }
 
 // setWeight sets the weight of a plugin enabled in the profile's
-// multiPoint (or, failing that, score) extension point.
+// multiPoint (or, failing that, score) extension point. Weight 0 turns the
+// plugin off: kube-scheduler wants a weight of at least 1, so it is taken
+// out of every extension point of the profile (its pluginConfig stays,
+// unused).
 func setWeight(p *config.KubeSchedulerProfile, plugin string, w int32) error {
+	found := false
 	for _, set := range []*config.PluginSet{&p.Plugins.MultiPoint, &p.Plugins.Score} {
 		for i := range set.Enabled {
 			if set.Enabled[i].Name == plugin {
 				set.Enabled[i].Weight = w
-				return nil
+				found = true
+				break
+			}
+		}
+		if found {
+			break
+		}
+	}
+	if !found {
+		return fmt.Errorf("profile %s does not enable %s in multiPoint or score: its weight cannot be tuned", p.SchedulerName, plugin)
+	}
+	if w == 0 {
+		for _, set := range pluginSets(p) {
+			set.Enabled = slices.DeleteFunc(set.Enabled, func(e config.Plugin) bool { return e.Name == plugin })
+		}
+	}
+	return nil
+}
+
+// pluginSets are every extension point of the profile.
+func pluginSets(p *config.KubeSchedulerProfile) []*config.PluginSet {
+	pl := p.Plugins
+	return []*config.PluginSet{&pl.MultiPoint, &pl.PreEnqueue, &pl.QueueSort, &pl.PreFilter, &pl.Filter, &pl.PostFilter,
+		&pl.PreScore, &pl.Score, &pl.Reserve, &pl.Permit, &pl.PreBind, &pl.Bind, &pl.PostBind}
+}
+
+// spillwayScorers are Spillway's score plugins, the ones a weight of 0
+// turns off.
+var spillwayScorers = []string{"BurstCost", "Steadiness"}
+
+// scoresWithSpillway is whether the profile still enables one of
+// Spillway's score plugins.
+func scoresWithSpillway(p *config.KubeSchedulerProfile) bool {
+	for _, set := range []*config.PluginSet{&p.Plugins.MultiPoint, &p.Plugins.Score} {
+		for _, e := range set.Enabled {
+			if slices.Contains(spillwayScorers, e.Name) {
+				return true
 			}
 		}
 	}
-	return fmt.Errorf("profile %s does not enable %s in multiPoint or score: its weight cannot be tuned", p.SchedulerName, plugin)
+	return false
+}
+
+// vmFirstScoreOff are the score plugins the vm-first baseline disables.
+var vmFirstScoreOff = []string{"NodeResourcesBalancedAllocation", "PodTopologySpread", "ImageLocality"}
+
+// scoreLikeVMFirst makes a profile whose Spillway score plugins are off
+// score as the vm-first what-if baseline does (whatif.VMFirstYAML): the
+// neutral corner of the space. NodeResourcesFit scores MostAllocated on
+// cpu and memory, weight 1, and NodeResourcesBalancedAllocation,
+// PodTopologySpread and ImageLocality are disabled as score plugins.
+// Filters (ServerlessFit among them) are kept.
+func scoreLikeVMFirst(p *config.KubeSchedulerProfile) error {
+	for _, name := range vmFirstScoreOff {
+		if !slices.ContainsFunc(p.Plugins.Score.Disabled, func(e config.Plugin) bool { return e.Name == name || e.Name == "*" }) {
+			p.Plugins.Score.Disabled = append(p.Plugins.Score.Disabled, config.Plugin{Name: name})
+		}
+		p.Plugins.Score.Enabled = slices.DeleteFunc(p.Plugins.Score.Enabled, func(e config.Plugin) bool { return e.Name == name })
+	}
+	a, err := pluginArgs[*config.NodeResourcesFitArgs](p, "NodeResourcesFit")
+	if err != nil {
+		return err
+	}
+	a.ScoringStrategy = &config.ScoringStrategy{Type: config.MostAllocated,
+		Resources: []config.ResourceSpec{{Name: "cpu", Weight: 1}, {Name: "memory", Weight: 1}}}
+	return nil
 }
 
 // pluginArgs returns the profile's args of plugin, of type T.

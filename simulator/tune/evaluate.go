@@ -16,6 +16,7 @@ const (
 	StageSample   = "sample"   // a Latin-hypercube sample on the first rung
 	StageFull     = "full"     // a survivor of the first rung on the whole training span
 	StageRefine   = "refine"   // a neighbour of the best, on the whole training span
+	StageNeutral  = "neutral"  // the neutral corner (Spillway's score plugins off), on the whole training span
 	StageHoldout  = "holdout"  // the best and the references on the held-out part
 	StageTrace    = "trace"    // the best and the references on the whole trace
 	StageTraining = "training" // the references on the training span
@@ -33,13 +34,16 @@ type Metrics struct {
 	Serverless    int64   `json:"pods_serverless"`
 	Unscheduled   int64   `json:"unscheduled"`
 	SimulatedS    float64 `json:"simulated_s"`
+	// VMCPUMean is the time-weighted mean VM CPU utilisation (requested /
+	// allocatable of the workers), 0..1.
+	VMCPUMean float64 `json:"vm_cpu_mean"`
 }
 
 // Evaluation is one candidate run on one part of the trace: a line of
 // results.jsonl.
 type Evaluation struct {
 	// ID numbers the candidates of the search; the references are "spillway"
-	// (the user's profile as configured) and "default-burst".
+	// (the user's profile as configured), "vm-first" and "default-burst".
 	ID    int    `json:"id"`
 	Name  string `json:"name"`
 	Stage string `json:"stage"`
@@ -99,7 +103,7 @@ func metricsOf(res *simulator.Result) Metrics {
 		TotalUSD: s.Cost.TotalUSD, DedicatedUSD: s.Cost.DedicatedUSD, ServerlessUSD: s.Cost.ServerlessUSD,
 		P50S: s.StartLatency.P50, P99S: s.StartLatency.P99, MaxS: s.StartLatency.Max,
 		Pods: s.Pods.Total, Serverless: s.Pods.Serverless, Unscheduled: s.Pods.Unscheduled,
-		SimulatedS: s.Sim.SimulatedS,
+		SimulatedS: s.Sim.SimulatedS, VMCPUMean: vmCPUMean(res),
 	}
 }
 

@@ -3,6 +3,7 @@ package tune
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"k8s.io/kubernetes/pkg/scheduler/apis/config"
@@ -33,8 +34,12 @@ type PlanOptions struct {
 	Until float64
 	// Quotas are CPU quotas (cores) of the virtual nodes' backend to sweep
 	// as well; 0 is the backend catalog's own. Empty: the catalog's only.
-	Quotas   []int
-	Progress func(done, total int)
+	Quotas []int
+	// OnePricing, when set, prices the workers only as the cluster file
+	// does; otherwise every shape is also shown at the catalog's other
+	// pricing options (OnDemand, Reserved, Spot) of its instance type.
+	OnePricing bool
+	Progress   func(done, total int)
 }
 
 // Plan is what a sweep measured.
@@ -43,6 +48,9 @@ type Plan struct {
 	Shapes []Evaluation `json:"shapes"`
 	// Best indexes the cheapest shape that meets the objectives; -1: none.
 	Best int `json:"best"`
+	// BreakEven is, per instance type and pricing option, the VM
+	// utilisation at which a worker pays for itself against serverless.
+	BreakEven []BreakEven `json:"break_even"`
 	// Scenarios are the full results of the best shape and of the given
 	// cluster's shape (when swept), for the report's charts.
 	Scenarios []report.Scenario `json:"-"`
@@ -56,12 +64,23 @@ func RunPlan(ctx context.Context, o PlanOptions) (*Plan, error) {
 	}
 	lo, hi := o.Counts[0], o.Counts[0]
 	seen := map[int]bool{}
+	var workerCounts []int
 	for i, c := range o.Counts {
-		if c < 1 || c > cluster.MaxNodesPerGroup || seen[c] {
-			return nil, fmt.Errorf("plan: counts[%d]: want distinct counts 1..%d, got %d", i, cluster.MaxNodesPerGroup, c)
+		if c < 0 || c > cluster.MaxNodesPerGroup || seen[c] {
+			return nil, fmt.Errorf("plan: counts[%d]: want distinct counts 0..%d (0: serverless-only), got %d", i, cluster.MaxNodesPerGroup, c)
 		}
 		seen[c] = true
-		lo, hi = min(lo, c), max(hi, c)
+		if c > 0 {
+			workerCounts = append(workerCounts, c)
+		}
+	}
+	if len(workerCounts) > 0 {
+		lo, hi = workerCounts[0], workerCounts[0]
+		for _, c := range workerCounts {
+			lo, hi = min(lo, c), max(hi, c)
+		}
+	} else {
+		lo, hi = 1, 1
 	}
 	spec := &Spec{APIVersion: APIVersion, Kind: Kind, SchedulerName: o.SchedulerName, Objectives: o.Objectives,
 		Space:  Space{WorkerInstanceTypes: o.InstanceTypes, WorkerCount: &IntRange{lo, hi}},
@@ -75,7 +94,7 @@ func RunPlan(ctx context.Context, o PlanOptions) (*Plan, error) {
 		scen  []report.Scenario
 		done  int
 	)
-	total := len(o.InstanceTypes) * len(o.Counts) * len(quotas)
+	total := (len(o.InstanceTypes)*len(workerCounts) + len(o.Counts) - len(workerCounts)) * len(quotas)
 	for qi, q := range quotas {
 		ro := Options{TracePath: o.TracePath, Spec: spec, Config: o.Config, Cluster: o.Cluster,
 			Prices: o.Prices, Backends: o.Backends, Seed: o.Seed, Parallel: o.Parallel}
@@ -100,8 +119,18 @@ func RunPlan(ctx context.Context, o PlanOptions) (*Plan, error) {
 			return nil, err
 		}
 		var jobs []job
+		if len(workerCounts) < len(o.Counts) {
+			j, err := serverlessOnlyJob(r, len(evals), suffix)
+			if err != nil {
+				return nil, err
+			}
+			if q != 0 {
+				j.eval.Params[ParamBackendQuota] = fmt.Sprint(q)
+			}
+			jobs = append(jobs, j)
+		}
 		for ti := range o.InstanceTypes {
-			for _, c := range o.Counts {
+			for _, c := range workerCounts {
 				j, err := r.candidateJob(len(evals)+len(jobs), "plan", []float64{float64(ti), float64(c)})
 				if err != nil {
 					return nil, err
@@ -117,9 +146,32 @@ func RunPlan(ctx context.Context, o PlanOptions) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		evals, scen, done = append(evals, e...), append(scen, s...), done+len(jobs)
+		base := basePricing(r.o.Cluster)
+		for i := range e {
+			evals, scen = append(evals, e[i]), append(scen, s[i])
+			if o.OnePricing {
+				continue
+			}
+			for _, d := range repriced(e[i], base, o.Prices, o.Objectives) {
+				rs := s[i]
+				rs.Name = d.Name
+				evals, scen = append(evals, d), append(scen, rs)
+			}
+		}
+		done += len(jobs)
 	}
-	p := &Plan{Shapes: evals, Best: -1}
+	f := o.Cluster
+	if f == nil {
+		f = cluster.Default()
+	}
+	be, err := breakEvens(o.InstanceTypes, f, o.Prices, o.Backends)
+	if err != nil {
+		return nil, err
+	}
+	for i := range evals {
+		evals[i].ID = i
+	}
+	p := &Plan{Shapes: evals, Best: -1, BreakEven: be}
 	for i := range evals {
 		if evals[i].Feasible && (p.Best < 0 || better(&evals[i], &evals[p.Best])) {
 			p.Best = i
@@ -138,6 +190,9 @@ func RunPlan(ctx context.Context, o PlanOptions) (*Plan, error) {
 		if i == p.Best {
 			s := scen[i]
 			s.Name, s.Description = "cheapest: "+evals[i].Name, "the cheapest shape that meets the objectives"
+			if evals[i].Params[ParamPricing] != "" {
+				s.Description += " (its run, charted at the cluster file's VM prices)"
+			}
 			p.Scenarios = append(p.Scenarios, s)
 		}
 	}
@@ -160,13 +215,16 @@ func RunPlan(ctx context.Context, o PlanOptions) (*Plan, error) {
 func PlanReport(p *Plan, o PlanOptions, title, trace, generated string) report.Report {
 	r := report.Report{Title: title, Trace: trace, Generated: generated, Scenarios: p.Scenarios}
 	r.Notes = []string{"Objectives: " + objectivesText(o.Objectives) + "."}
+	if !o.OnePricing {
+		r.Notes = append(r.Notes, "A shape with a pricing option (Reserved, Spot) is the same run with its workers billed at that catalog price; Spot assumes no interruption.")
+	}
 	if p.Best >= 0 {
 		r.Notes = append(r.Notes, "Cheapest shape that meets them: "+p.Shapes[p.Best].Name+" workers, "+usd(p.Shapes[p.Best].Metrics.TotalUSD)+".")
 	} else {
 		r.Notes = append(r.Notes, "No shape meets them.")
 	}
 	tab := report.Section{ID: "shapes", Title: "Shapes", Text: "Every worker shape swept; the cheapest that meets the objectives is marked.",
-		Head: []string{"Workers", "Total $", "VMs $", "Serverless $", "p50 s", "p99 s", "max s", "Unscheduled", "Meets objectives", ""}}
+		Head: []string{"Workers", "Total $", "VMs $", "Serverless $", "p50 s", "p99 s", "max s", "Unscheduled", "VM CPU mean", "Meets objectives", ""}}
 	costC := &report.Scatter{XName: "workers", YName: "total cost (USD)"}
 	latC := &report.Scatter{XName: "workers", YName: "p99 start latency (s)"}
 	quotas := o.Quotas
@@ -188,6 +246,9 @@ func PlanReport(p *Plan, o PlanOptions, title, trace, generated string) report.R
 	r.Sections = []report.Section{tab,
 		{ID: "plan-cost", Title: "Total cost by worker count", Chart: costC},
 		{ID: "plan-latency", Title: "p99 start latency by worker count", Chart: latC}}
+	if len(p.BreakEven) > 0 {
+		r.Sections = append(r.Sections, breakEvenSection(p.BreakEven))
+	}
 	return r
 }
 
@@ -195,12 +256,18 @@ func PlanReport(p *Plan, o PlanOptions, title, trace, generated string) report.R
 // the two charts' series.
 func planRows(p *Plan, tab *report.Section, cs, ls *report.ScatterSeries, it, quota string) {
 	for i, e := range p.Shapes {
-		if e.Params[ParamWorkerType] != it || e.Params[ParamBackendQuota] != quota {
+		zero := e.Params[ParamWorkerCount] == "0"
+		if e.Params[ParamBackendQuota] != quota || (e.Params[ParamWorkerType] != it && !zero) {
 			continue
 		}
 		n, _ := strconv.Atoi(e.Params[ParamWorkerCount])
-		cs.Xs, cs.Ys = append(cs.Xs, float64(n)), append(cs.Ys, e.Metrics.TotalUSD)
-		ls.Xs, ls.Ys = append(ls.Xs, float64(n)), append(ls.Ys, e.Metrics.P99S)
+		if e.Params[ParamPricing] == "" {
+			cs.Xs, cs.Ys = append(cs.Xs, float64(n)), append(cs.Ys, e.Metrics.TotalUSD)
+			ls.Xs, ls.Ys = append(ls.Xs, float64(n)), append(ls.Ys, e.Metrics.P99S)
+		}
+		if zero && tab.Rows != nil && slices.ContainsFunc(tab.Rows, func(row []string) bool { return row[0] == e.Name }) {
+			continue // the serverless-only row is the same for every instance type
+		}
 		mark := ""
 		if i == p.Best {
 			mark = "cheapest"
@@ -211,6 +278,6 @@ func planRows(p *Plan, tab *report.Section, cs, ls *report.ScatterSeries, it, qu
 			meets = "no"
 		}
 		tab.Rows = append(tab.Rows, []string{e.Name, usd(m.TotalUSD), usd(m.DedicatedUSD), usd(m.ServerlessUSD),
-			sec(m.P50S), sec(m.P99S), sec(m.MaxS), strconv.FormatInt(m.Unscheduled, 10), meets, mark})
+			sec(m.P50S), sec(m.P99S), sec(m.MaxS), strconv.FormatInt(m.Unscheduled, 10), fmt.Sprintf("%.1f%%", 100*m.VMCPUMean), meets, mark})
 	}
 }

@@ -1,7 +1,9 @@
 package tune
 
 import (
+	"bytes"
 	"context"
+	"math"
 	"strings"
 	"testing"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/spillway-dev/spillway/cost"
 	spcfg "github.com/spillway-dev/spillway/plugins/apis/config"
 	"github.com/spillway-dev/spillway/simulator/inprocess"
+	"github.com/spillway-dev/spillway/simulator/report"
 	"github.com/spillway-dev/spillway/simulator/trace"
 )
 
@@ -30,7 +33,7 @@ func TestRunPlan(t *testing.T) {
 	o := PlanOptions{TracePath: path, Config: shippedConfig(t), SchedulerName: "spillway", Cluster: oneWorker(t),
 		InstanceTypes: []string{"m5.xlarge", "m5.2xlarge"}, Counts: []int{1, 2},
 		Objectives: Objectives{MaxServerlessUSD: &capUSD},
-		Prices:     cost.Default(), Backends: backends.Default(), Seed: 1}
+		Prices:     cost.Default(), Backends: backends.Default(), Seed: 1, OnePricing: true}
 	p, err := RunPlan(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +74,7 @@ func TestRunPlanQuotas(t *testing.T) {
 	})
 	o := PlanOptions{TracePath: path, Config: shippedConfig(t), SchedulerName: "spillway", Cluster: oneWorker(t),
 		InstanceTypes: []string{"m5.xlarge"}, Counts: []int{1}, Quotas: []int{0, 1},
-		Prices: cost.Default(), Backends: backends.Default(), Seed: 1}
+		Prices: cost.Default(), Backends: backends.Default(), Seed: 1, OnePricing: true}
 	p, err := RunPlan(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -80,10 +83,10 @@ func TestRunPlanQuotas(t *testing.T) {
 		t.Fatalf("shapes: %+v", p.Shapes)
 	}
 	free, tight := p.Shapes[0].Metrics, p.Shapes[1].Metrics
-	// Three burst pods fit on the VM under the 80% headroom, so three go
-	// serverless with the catalog's 100 cores and one with a quota of 1.
-	if free.Serverless != 3 || tight.Serverless != 1 {
-		t.Errorf("serverless pods: %d with the catalog's quota, %d with 1 core; want 3 and 1", free.Serverless, tight.Serverless)
+	// Four burst pods fill the VM, so two go serverless with the
+	// catalog's 100 cores and one with a quota of 1.
+	if free.Serverless != 2 || tight.Serverless != 1 {
+		t.Errorf("serverless pods: %d with the catalog's quota, %d with 1 core; want 2 and 1", free.Serverless, tight.Serverless)
 	}
 
 	// The plugins read the quota from the catalog file the profile names.
@@ -111,4 +114,72 @@ func TestRunPlanQuotas(t *testing.T) {
 	if b, _ := ro.Backends.Backend("aci"); b.Limits.QuotaCPU.Value() != 7 {
 		t.Errorf("the simulator's catalog has aci quota %v, want 7", b.Limits.QuotaCPU)
 	}
+}
+
+// Issue 14, finding 3: plan weighs serverless-only (0 workers) and the
+// catalog's VM pricing options, shows each shape's VM utilisation and the
+// break-even utilisation, and recommends the cheapest shape that meets the
+// objectives, whatever it is. One pod for an hour, a quarter of an
+// m5.xlarge: serverless only is cheaper than the worker even at Spot
+// prices; Reserved and Spot reprice the same run.
+func TestRunPlanServerlessOnlyAndPricing(t *testing.T) {
+	path := writeTrace(t, []trace.Event{
+		scale(0, "default/burst", 1, template("burst")),
+		scale(3600, "default/burst", 0, nil),
+	})
+	o := PlanOptions{TracePath: path, Config: shippedConfig(t), SchedulerName: "spillway", Cluster: oneWorker(t),
+		InstanceTypes: []string{"m5.xlarge"}, Counts: []int{0, 1},
+		Prices: cost.Default(), Backends: backends.Default(), Seed: 1}
+	p, err := RunPlan(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	by := map[string]Evaluation{}
+	for _, e := range p.Shapes {
+		names = append(names, e.Name)
+		by[e.Name] = e
+	}
+	if diff := cmp.Diff([]string{ServerlessOnlyShape, "1 x m5.xlarge", "1 x m5.xlarge, Reserved", "1 x m5.xlarge, Spot"}, names); diff != "" {
+		t.Fatalf("shapes (-want +got):\n%s", diff)
+	}
+	od, res := by["1 x m5.xlarge"], by["1 x m5.xlarge, Reserved"]
+	// The worker's hour at 0.121 instead of 0.192, for the run's span.
+	want := od.Metrics.DedicatedUSD - (0.192-0.121)*od.Metrics.SimulatedS/3600
+	if math.Abs(res.Metrics.DedicatedUSD-want) > 1e-9 || res.Metrics.ServerlessUSD != od.Metrics.ServerlessUSD {
+		t.Errorf("Reserved VMs $%v, serverless $%v; want $%v and the on-demand run's $%v", res.Metrics.DedicatedUSD, res.Metrics.ServerlessUSD, want, od.Metrics.ServerlessUSD)
+	}
+	if p.Best < 0 || p.Shapes[p.Best].Name != ServerlessOnlyShape {
+		t.Errorf("best %d, want serverless-only; shapes %+v", p.Best, p.Shapes)
+	}
+	if od.Metrics.VMCPUMean <= 0 {
+		t.Errorf("1 x m5.xlarge: VM CPU mean %v, want > 0", od.Metrics.VMCPUMean)
+	}
+	// m5.xlarge on demand against ACI: 0.192 / (4 x 0.045 + 16 x 0.0054117).
+	var be *BreakEven
+	for i, b := range p.BreakEven {
+		if b.InstanceType == "m5.xlarge" && b.Pricing == cost.OnDemand {
+			be = &p.BreakEven[i]
+		}
+	}
+	aci, _ := cost.Default().Serverless("aci")
+	if wantU := 0.192 / (4*aci.VCPUHourUSD + 16*aci.GiBHourUSD); be == nil || math.Abs(be.Utilisation-wantU) > 1e-9 {
+		t.Errorf("break-even %+v, want m5.xlarge OnDemand at %v", be, wantU)
+	}
+	rep := PlanReport(p, o, "plan", "trace", "gen")
+	md := render(t, rep)
+	for _, w := range []string{"Break-even VM utilisation", "| " + ServerlessOnlyShape, "cheapest"} {
+		if !strings.Contains(md, w) {
+			t.Errorf("report lacks %q", w)
+		}
+	}
+}
+
+func render(t *testing.T, r report.Report) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := report.WriteMarkdown(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

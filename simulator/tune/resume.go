@@ -6,8 +6,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
+	"github.com/spillway-dev/spillway/simulator/cluster"
 	"github.com/spillway-dev/spillway/simulator/inprocess"
 	"github.com/spillway-dev/spillway/simulator/report"
 	"github.com/spillway-dev/spillway/simulator/whatif"
@@ -40,6 +42,30 @@ func (r *runner) resume(ctx context.Context, first []Evaluation) (*Result, error
 		}
 		full, all = append(full, evals...), append(all, evals...)
 	}
+	// The neutral corner, Spillway's score plugins off (scoring as the
+	// vm-first baseline), always runs on the whole training span: the
+	// tuned configuration never loses to it there.
+	tried := map[string]bool{}
+	for _, e := range full {
+		tried[fmt.Sprint(e.Point)] = true
+	}
+	nextID := d.Samples
+	if pt, ok := r.neutralPoint(); ok {
+		if key := fmt.Sprint(pt); !tried[key] {
+			tried[key] = true
+			j, err := r.candidateJob(nextID, StageNeutral, pt)
+			if err != nil {
+				return nil, err
+			}
+			j.eval.Name = NeutralName
+			evals, _, err := r.evaluate(ctx, r.o.TracePath, r.train, []job{j})
+			if err != nil {
+				return nil, err
+			}
+			full, all = append(full, evals...), append(all, evals...)
+		}
+		nextID++
+	}
 	best := full[0]
 	for _, e := range full[1:] {
 		if better(&e, &best) {
@@ -48,11 +74,6 @@ func (r *runner) resume(ctx context.Context, first []Evaluation) (*Result, error
 	}
 	// Local refinement: try every neighbour of the best; move to the best
 	// neighbour that beats it, else halve the step.
-	tried := map[string]bool{}
-	for _, e := range full {
-		tried[fmt.Sprint(e.Point)] = true
-	}
-	nextID := d.Samples
 	step := 0.25
 	for round := 0; round < d.RefineRounds; round++ {
 		var jobs []job
@@ -100,10 +121,14 @@ func (r *runner) resume(ctx context.Context, first []Evaluation) (*Result, error
 	return res, nil
 }
 
+// compareWith are the what-if scenarios the tuned candidate is compared
+// with, in the report's order.
+var compareWith = []string{"spillway", "vm-first", "default-burst"}
+
 // compare runs the tuned candidate, the user's profile as configured
-// ("spillway") and the stock kube-scheduler profile on the same cluster
-// ("default-burst") on the training span, the held-out part and the whole
-// trace.
+// ("spillway"), the vm-first baseline and the stock kube-scheduler
+// profile on the same cluster ("default-burst") on the training span, the
+// held-out part and the whole trace.
 func (r *runner) compare(ctx context.Context, best Evaluation, c *candidate) ([]Evaluation, []report.Scenario, error) {
 	mine, err := inprocess.Profile(r.o.Config, r.o.Spec.SchedulerName)
 	if err != nil {
@@ -113,14 +138,22 @@ func (r *runner) compare(ctx context.Context, best Evaluation, c *candidate) ([]
 	if err != nil {
 		return nil, nil, err
 	}
+	byName := map[string]whatif.Scenario{}
+	for _, s := range refs {
+		byName[s.Name] = s
+	}
 	jobs := func(stage string) []job {
 		t := best
 		t.Name, t.Stage = "tuned", stage
-		return []job{
-			{eval: t, scenario: whatif.Scenario{Description: "the best configuration found, " + Describe(best), Cluster: c.cluster, Profile: c.profile}},
-			{eval: Evaluation{ID: -1, Name: refs[0].Name, Stage: stage}, scenario: refs[0]},
-			{eval: Evaluation{ID: -2, Name: refs[1].Name, Stage: stage}, scenario: refs[1]},
+		desc := "the best configuration found, " + Describe(best)
+		if c.neutral {
+			desc = "the best configuration found: Spillway's score plugins off, scoring as vm-first does (" + Describe(best) + ")"
 		}
+		out := []job{{eval: t, scenario: whatif.Scenario{Description: desc, Cluster: c.cluster, Profile: c.profile}}}
+		for i, name := range compareWith {
+			out = append(out, job{eval: Evaluation{ID: -1 - i, Name: name, Stage: stage}, scenario: byName[name]})
+		}
+		return out
 	}
 	train, _, err := r.evaluate(ctx, r.o.TracePath, r.train, jobs(StageTraining))
 	if err != nil {
@@ -186,4 +219,44 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// NeutralName names the neutral corner's evaluation in results.jsonl.
+const NeutralName = "neutral"
+
+// neutralPoint is the neutral corner of the space: every searched plugin
+// weight at 0 (off), so the profile scores as the vm-first baseline; the
+// cluster's worker type and count as the user's cluster has them (the
+// nearest values of the space); the plugins' args, unused, mid-range. ok is
+// false when the space cannot turn Spillway's score plugins off (a weight
+// range above 0, or a weight not searched).
+func (r *runner) neutralPoint() ([]float64, bool) {
+	pt := make([]float64, len(r.params))
+	var group *cluster.NodeGroup
+	if i := workerGroup(r.o.Cluster); i >= 0 {
+		group = &r.o.Cluster.NodeGroups[i]
+	}
+	for d, p := range r.params {
+		switch {
+		case p.name == ParamBurstCostWeight || p.name == ParamSteadinessWeight:
+			if p.min > 0 {
+				return nil, false
+			}
+			pt[d] = 0
+		case p.name == ParamWorkerType && group != nil:
+			pt[d] = 0
+			if i := slices.Index(p.choices, group.InstanceType); i >= 0 {
+				pt[d] = float64(i)
+			}
+		case p.name == ParamWorkerCount && group != nil:
+			pt[d] = math.Min(math.Max(float64(group.Count), p.min), p.max)
+		default:
+			pt[d] = p.value(0.5)
+		}
+	}
+	c, err := r.base.build(pt)
+	if err != nil || !c.neutral {
+		return nil, false
+	}
+	return pt, true
 }

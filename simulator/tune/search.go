@@ -129,7 +129,7 @@ func newRunner(o Options) (*runner, error) {
 	r.rung0 = math.Round(r.train * o.Spec.Search.FirstRung)
 	d := o.Spec.Search
 	keep := int(math.Ceil(d.Keep * float64(d.Samples)))
-	r.total = d.Samples + keep + max(d.RefineRounds, 0)*2*len(r.params) + 9
+	r.total = d.Samples + keep + max(d.RefineRounds, 0)*2*len(r.params) + 13 // the neutral corner; tuned and three references on three parts
 	return r, nil
 }
 

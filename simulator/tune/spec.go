@@ -39,8 +39,8 @@ const (
 //	  maxServerlessShare: 0.6         # serverless / total cost cap, 0..1
 //	  maxUnscheduled: 100             # pods never placed, at most
 //	space:
-//	  burstCostWeight: {min: 1, max: 20}
-//	  steadinessWeight: {min: 1, max: 20}
+//	  burstCostWeight: {min: 0, max: 20}   # 0: the plugin off
+//	  steadinessWeight: {min: 0, max: 20}
 //	  vmHeadroomPercent: {min: 40, max: 100}
 //	  window: {min: 10m, max: 4h}
 //	  basePercentile: {min: 10, max: 90}
@@ -160,8 +160,8 @@ func DefaultSpec() *Spec {
 	return &Spec{
 		APIVersion: APIVersion, Kind: Kind, SchedulerName: "spillway",
 		Space: Space{
-			BurstCostWeight:     &IntRange{1, 20},
-			SteadinessWeight:    &IntRange{1, 20},
+			BurstCostWeight:     &IntRange{0, 20},
+			SteadinessWeight:    &IntRange{0, 20},
 			VMHeadroomPercent:   &IntRange{40, 100},
 			Window:              &DurationRange{Duration{10 * time.Minute}, Duration{4 * time.Hour}},
 			BasePercentile:      &IntRange{10, 90},
@@ -267,8 +267,8 @@ func (s *Spec) Validate() error {
 			bad("space."+field, "want %s <= min <= max <= %s, got min %s, max %s", lo, hi, r.Min, r.Max)
 		}
 	}
-	intRange("burstCostWeight", sp.BurstCostWeight, 1, 100)
-	intRange("steadinessWeight", sp.SteadinessWeight, 1, 100)
+	intRange("burstCostWeight", sp.BurstCostWeight, 0, 100)
+	intRange("steadinessWeight", sp.SteadinessWeight, 0, 100)
 	intRange("vmHeadroomPercent", sp.VMHeadroomPercent, 0, 100)
 	intRange("basePercentile", sp.BasePercentile, 1, 100)
 	intRange("workerCount", sp.WorkerCount, 1, 1000)

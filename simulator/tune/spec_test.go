@@ -23,7 +23,7 @@ func TestParseSpecRejects(t *testing.T) {
 		{"share over 1", specHead + "objectives:\n  maxServerlessShare: 1.5\n", "objectives.maxServerlessShare: must be between 0 and 1, got 1.5"},
 		{"negative spend", specHead + "objectives:\n  maxServerlessUSD: -3\n", "objectives.maxServerlessUSD: must be a finite amount >= 0, got -3"},
 		{"negative unscheduled", specHead + "objectives:\n  maxUnscheduled: -1\n", "objectives.maxUnscheduled: must be >= 0"},
-		{"weight range reversed", specHead + "space:\n  burstCostWeight: {min: 9, max: 3}\n", "space.burstCostWeight: want 1 <= min <= max <= 100, got min 9, max 3"},
+		{"weight range reversed", specHead + "space:\n  burstCostWeight: {min: 9, max: 3}\n", "space.burstCostWeight: want 0 <= min <= max <= 100, got min 9, max 3"},
 		{"headroom over 100", specHead + "space:\n  vmHeadroomPercent: {min: 50, max: 120}\n", "space.vmHeadroomPercent: want 0 <= min <= max <= 100"},
 		{"zero window", specHead + "space:\n  window: {min: 0s, max: 1h}\n", "space.window: want 1s <= min <= max <= 168h0m0s"},
 		{"duplicate type", specHead + "space:\n  workerInstanceTypes: [m5.xlarge, m5.xlarge]\n", `space.workerInstanceTypes[1]: want a distinct instance type name, got "m5.xlarge"`},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 
 	"github.com/spillway-dev/spillway/backends"
@@ -32,9 +33,8 @@ type Options struct {
 }
 
 // Run simulates the trace under every scenario, in parallel, and returns
-// the results in the scenarios' order. Scenarios sized for the peak run
-// after the others, from the largest peak demand they measured (or after a
-// measuring run of the first scenario's cluster, if they are alone).
+// the results in the scenarios' order. A scenario sized for the peak is
+// sized from the trace alone (PeakWorkers) and runs beside the others.
 func Run(ctx context.Context, o Options) ([]report.Scenario, error) {
 	if len(o.Scenarios) == 0 {
 		return nil, fmt.Errorf("whatif: no scenarios")
@@ -47,38 +47,17 @@ func Run(ctx context.Context, o Options) ([]report.Scenario, error) {
 		seen[s.Name] = true
 	}
 	out := make([]report.Scenario, len(o.Scenarios))
-	var first, peak []int
-	for i, s := range o.Scenarios {
-		if s.SizeForPeak {
-			peak = append(peak, i)
-		} else {
-			first = append(first, i)
-		}
+	all := make([]int, len(o.Scenarios))
+	for i := range all {
+		all[i] = i
 	}
-	if len(first) == 0 {
-		probe := o.Scenarios[0]
-		probe.SizeForPeak = false
-		r, _, err := o.runOne(ctx, probe, nil)
-		if err != nil {
-			return nil, err
-		}
-		out[0].Result = *r // replaced below; only the peak is used
-	}
-	if err := o.runAll(ctx, first, out, nil); err != nil {
-		return nil, err
-	}
-	var cpu, mem int64
-	for _, r := range out {
-		cpu = max(cpu, r.Result.Summary.Sim.PeakDemandCPUMilli)
-		mem = max(mem, r.Result.Summary.Sim.PeakDemandMemBytes)
-	}
-	if err := o.runAll(ctx, peak, out, &[2]int64{cpu, mem}); err != nil {
+	if err := o.runAll(ctx, all, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func (o *Options) runAll(ctx context.Context, idx []int, out []report.Scenario, peak *[2]int64) error {
+func (o *Options) runAll(ctx context.Context, idx []int, out []report.Scenario) error {
 	par := o.Parallel
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
@@ -93,7 +72,7 @@ func (o *Options) runAll(ctx context.Context, idx []int, out []report.Scenario, 
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			s := o.Scenarios[i]
-			r, sized, err := o.runOne(ctx, s, peak)
+			r, sized, err := o.runOne(ctx, s)
 			if err != nil {
 				errs[k] = fmt.Errorf("scenario %s: %w", s.Name, err)
 				return
@@ -116,20 +95,24 @@ func (o *Options) runAll(ctx context.Context, idx []int, out []report.Scenario, 
 
 // runOne simulates one scenario; for a scenario sized for the peak it
 // also says what size it chose.
-func (o *Options) runOne(ctx context.Context, s Scenario, peak *[2]int64) (*simulator.Result, string, error) {
+func (o *Options) runOne(ctx context.Context, s Scenario) (*simulator.Result, string, error) {
 	f := s.Cluster
 	if f == nil {
 		f = cluster.Default()
 	}
 	sized := ""
-	if s.SizeForPeak && peak != nil {
-		var err error
-		if f, err = sizedForPeak(f, o.Prices, o.Backends, peak[0], peak[1]); err != nil {
+	if s.SizeForPeak {
+		var (
+			size PeakSize
+			err  error
+		)
+		if f, size, _, err = sizedForPeak(f, o.Prices, o.Backends, o.TracePath, o.Until); err != nil {
 			return nil, "", err
 		}
 		for _, g := range f.NodeGroups {
 			if takesWorkloads(g) {
-				sized = fmt.Sprintf(": %d x %s", g.Count, g.InstanceType)
+				sized = fmt.Sprintf(": %d x %s (the %d pods running at %s, %s CPU, pack into %d)", g.Count, g.InstanceType,
+					size.Pods, hmm(size.AtS), milliText(size.CPUMilli), size.Workers)
 			}
 		}
 	}
@@ -148,4 +131,15 @@ func (o *Options) runOne(ctx context.Context, s Scenario, peak *[2]int64) (*simu
 	}
 	r, err := simulator.Run(ctx, simulator.Config{Trace: tf, TraceName: name, Cluster: c, Profile: s.Profile, Seed: o.Seed, Until: o.Until})
 	return r, sized, err
+}
+
+// hmm formats seconds from the start as h:mm.
+func hmm(s float64) string {
+	m := int64(s / 60)
+	return fmt.Sprintf("%d:%02d", m/60, m%60)
+}
+
+// milliText formats millicores as cores, e.g. "62.5".
+func milliText(m int64) string {
+	return strconv.FormatFloat(float64(m)/1000, 'f', -1, 64)
 }

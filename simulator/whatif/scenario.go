@@ -3,6 +3,7 @@
 package whatif
 
 import (
+	_ "embed"
 	"fmt"
 	"math"
 	"os"
@@ -28,13 +29,13 @@ type Scenario struct {
 	Profile *config.KubeSchedulerProfile
 	// SizeForPeak replaces the workers (the node groups that take
 	// workloads) with as many VMs of the first worker group's instance
-	// type as the trace's peak demand needs, plus PeakHeadroom, and
-	// removes the virtual nodes.
+	// type as the trace's peak demand packs into (PeakWorkers), plus
+	// PeakHeadroom, and removes the virtual nodes.
 	SizeForPeak bool
 }
 
 // PeakHeadroom is the capacity a peak-sized cluster has above the peak
-// demand, for the pods that do not pack perfectly.
+// instant's requests, per resource (see withHeadroom).
 const PeakHeadroom = 0.10
 
 // stockProfile is kube-scheduler's default profile, as a cluster runs it
@@ -47,11 +48,36 @@ func stockProfile() (*config.KubeSchedulerProfile, error) {
 	return inprocess.Profile(cfg, "default-scheduler")
 }
 
+// VMFirstYAML is the KubeSchedulerConfiguration of the vm-first baseline
+// (profiles/vm-first.yaml): kube-scheduler's stock plugins with
+// NodeResourcesFit scoring MostAllocated (cpu and memory, weight 1),
+// NodeResourcesBalancedAllocation, PodTopologySpread and ImageLocality
+// disabled as score plugins, and Spillway's ServerlessFit enabled
+// (multiPoint). Its one profile is named vm-first.
+//
+//go:embed profiles/vm-first.yaml
+var VMFirstYAML []byte
+
+// VMFirstProfile is the vm-first baseline's profile, decoded, defaulted
+// and validated as kube-scheduler does its --config.
+func VMFirstProfile() (*config.KubeSchedulerProfile, error) {
+	cfg, err := inprocess.LoadConfig(VMFirstYAML, "whatif/profiles/vm-first.yaml")
+	if err != nil {
+		return nil, err
+	}
+	return inprocess.Profile(cfg, "vm-first")
+}
+
 // DefaultScenarios are the scenarios a what-if report compares unless told
-// otherwise: the given cluster under the given (Spillway) profile, and
-// four baselines under kube-scheduler's stock profile.
+// otherwise: the given cluster under the given (Spillway) profile, the
+// same cluster under the vm-first baseline (fill the VMs, then go
+// serverless), and four baselines under kube-scheduler's stock profile.
 func DefaultScenarios(c *cluster.File, spillway *config.KubeSchedulerProfile) ([]Scenario, error) {
 	stock, err := stockProfile()
+	if err != nil {
+		return nil, err
+	}
+	vmFirst, err := VMFirstProfile()
 	if err != nil {
 		return nil, err
 	}
@@ -66,9 +92,10 @@ func DefaultScenarios(c *cluster.File, spillway *config.KubeSchedulerProfile) ([
 	}
 	return []Scenario{
 		{Name: "spillway", Description: "the cluster with its virtual node, scheduled by the " + spillway.SchedulerName + " profile", Cluster: c, Profile: spillway},
+		{Name: "vm-first", Description: "the cluster with its virtual node, scheduled by kube-scheduler's stock plugins packing the VMs (NodeResourcesFit MostAllocated; no spreading, balancing or image-locality scores) and Spillway's ServerlessFit filter: a pod goes serverless only when no VM has room", Cluster: c, Profile: vmFirst},
 		{Name: "default-burst", Description: "the cluster with its virtual node, scheduled by the stock kube-scheduler profile; pods tolerate the virtual node (what teams get today)", Cluster: c, Profile: stock},
 		{Name: "no-virtual", Description: "the cluster without a virtual node, stock kube-scheduler: what does not fit waits", Cluster: &noVirtual, Profile: stock},
-		{Name: "vms-for-peak", Description: fmt.Sprintf("VMs only, enough workers for the trace's peak demand plus %.0f%%, stock kube-scheduler", PeakHeadroom*100), Cluster: c, Profile: stock, SizeForPeak: true},
+		{Name: "vms-for-peak", Description: fmt.Sprintf("VMs only, enough workers for the pods the trace runs at its peak, packed, plus %.0f%%, stock kube-scheduler", PeakHeadroom*100), Cluster: c, Profile: stock, SizeForPeak: true},
 		{Name: "serverless-only", Description: "the control plane and the virtual node, no workers: every pod is serverless", Cluster: &serverless, Profile: stock},
 	}, nil
 }
@@ -84,12 +111,14 @@ func takesWorkloads(g cluster.NodeGroup) bool {
 	return true
 }
 
-// sizedForPeak returns c with its worker groups replaced by one group big
-// enough for the peak demand, and no virtual nodes.
-func sizedForPeak(c *cluster.File, prices *cost.Catalog, bcat *backends.Catalog, peakCPUMilli, peakMemBytes int64) (*cluster.File, error) {
+// sizedForPeak returns c with its worker groups replaced by one group of
+// the first worker group's instance type, as many VMs as withHeadroom
+// gives for the trace's peak instant (PeakWorkers), and no virtual nodes;
+// and the sizing.
+func sizedForPeak(c *cluster.File, prices *cost.Catalog, bcat *backends.Catalog, tracePath string, until float64) (*cluster.File, PeakSize, int, error) {
 	built, err := c.Build(prices, bcat)
 	if err != nil {
-		return nil, err
+		return nil, PeakSize{}, 0, err
 	}
 	var worker *cluster.Dedicated
 	for i := range built.Dedicated {
@@ -99,11 +128,14 @@ func sizedForPeak(c *cluster.File, prices *cost.Catalog, bcat *backends.Catalog,
 		}
 	}
 	if worker == nil {
-		return nil, fmt.Errorf("the cluster has no worker group to size for the peak")
+		return nil, PeakSize{}, 0, fmt.Errorf("the cluster has no worker group to size for the peak")
 	}
-	alloc := worker.Node.Status.Allocatable
-	need := math.Max(float64(peakCPUMilli)/float64(alloc.Cpu().MilliValue()), float64(peakMemBytes)/float64(alloc.Memory().Value()))
-	count := max(int(math.Ceil(need*(1+PeakHeadroom))), 1)
+	size, err := peakWorkersOf(tracePath, worker.Node.Status.Allocatable, until)
+	if err != nil {
+		return nil, PeakSize{}, 0, err
+	}
+	a := worker.Node.Status.Allocatable
+	count := withHeadroom(size, a.Cpu().MilliValue(), a.Memory().Value())
 	out := *c
 	out.VirtualNodes = nil
 	out.NodeGroups = nil
@@ -118,7 +150,17 @@ func sizedForPeak(c *cluster.File, prices *cost.Catalog, bcat *backends.Catalog,
 			added = true
 		}
 	}
-	return &out, nil
+	return &out, size, count, nil
+}
+
+// withHeadroom is how many VMs of allocCPU and allocMem a peak-sized
+// cluster gets: enough for the peak's requests plus PeakHeadroom, per
+// resource, and never fewer than the peak's pods pack into; at least 1.
+//
+//	count = max(packed, ceil((1 + PeakHeadroom) × max(CPU / allocCPU, memory / allocMem)), 1)
+func withHeadroom(size PeakSize, allocCPU, allocMem int64) int {
+	need := max(float64(size.CPUMilli)/float64(allocCPU), float64(size.MemBytes)/float64(allocMem))
+	return max(size.Workers, int(math.Ceil(need*(1+PeakHeadroom)-1e-9)), 1)
 }
 
 // File is a what-if scenarios file: scenarios to compare, with paths

@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 
 // trace is two hours (minutes 600-719) of the 10-function Azure set:
 // spillway import azure-functions simulator/traces/azure-functions-2019/day1-10-functions --start-minute 600 --minutes 120
-const trace = "testdata/azure10-2h.jsonl"
+const traceFile = "testdata/azure10-2h.jsonl"
 
 func defaults(t *testing.T) []Scenario {
 	t.Helper()
@@ -44,7 +44,7 @@ func defaults(t *testing.T) []Scenario {
 
 func runDefaults(t *testing.T, parallel int) []report.Scenario {
 	t.Helper()
-	res, err := Run(context.Background(), Options{TracePath: trace, Scenarios: defaults(t), Seed: 1,
+	res, err := Run(context.Background(), Options{TracePath: traceFile, Scenarios: defaults(t), Seed: 1,
 		Prices: cost.Default(), Backends: backends.Default(), Parallel: parallel})
 	if err != nil {
 		t.Fatal(err)
@@ -91,11 +91,28 @@ func TestGoldenDefaultScenarios(t *testing.T) {
 		golden(t, s.Name+".summary.json", sum.Bytes())
 		golden(t, s.Name+".timeseries.csv", series.Bytes())
 	}
-	var md bytes.Buffer
-	if err := report.WriteMarkdown(&md, report.Report{Title: "What-if: azure10-2h", Trace: trace, Scenarios: res}); err != nil {
+	bound, err := OracleBound(Options{TracePath: traceFile, Prices: cost.Default(), Backends: backends.Default()}, cluster.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := report.DefaultObjectives()
+	rep := report.Report{Title: "What-if: azure10-2h", Trace: traceFile, Scenarios: res, Bound: bound, Objectives: &obj}
+	var md, sum bytes.Buffer
+	if err := report.WriteMarkdown(&md, rep); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "report.md", md.Bytes())
+	if err := report.WriteSummary(&sum, rep); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary.json", sum.Bytes())
+	// A lower bound: no scenario on the cluster it is computed for costs
+	// less (vms-for-peak and serverless-only run other clusters).
+	for _, s := range res[:4] {
+		if s.Result.Summary.Cost.TotalUSD < bound.TotalUSD-1e-9 {
+			t.Errorf("%s costs $%.4f, less than the bound $%.4f", s.Name, s.Result.Summary.Cost.TotalUSD, bound.TotalUSD)
+		}
+	}
 
 	serial := runDefaults(t, 1)
 	for i := range serial {
@@ -104,42 +121,6 @@ func TestGoldenDefaultScenarios(t *testing.T) {
 		if diff := cmp.Diff(a, b); diff != "" {
 			t.Errorf("%s: parallel vs serial (-parallel +serial):\n%s", res[i].Name, diff)
 		}
-	}
-}
-
-// The peak-sized cluster has enough workers for the peak demand and no
-// virtual node.
-func TestSizedForPeak(t *testing.T) {
-	tests := []struct {
-		name     string
-		cpu, mem int64
-		want     int
-	}{
-		{"cpu bound: 10 CPU + 10% on 4-CPU workers", 10_000, 1 << 30, 3},
-		{"memory bound: 40 GiB + 10% on 16-GiB workers", 1000, 40 << 30, 3},
-		{"exactly 3 workers + 10%", 12_000, 0, 4},
-		{"nothing at all still keeps a worker", 0, 0, 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, err := sizedForPeak(cluster.Default(), cost.Default(), backends.Default(), tt.cpu, tt.mem)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := f.Build(cost.Default(), backends.Default())
-			if err != nil {
-				t.Fatal(err)
-			}
-			workers := 0
-			for _, d := range c.Dedicated {
-				if d.Workload {
-					workers++
-				}
-			}
-			if workers != tt.want || len(c.Virtual) != 0 || len(c.Dedicated) != tt.want+1 {
-				t.Errorf("%d workers, %d VMs, %d virtual nodes; want %d workers + the control plane, no virtual node", workers, len(c.Dedicated), len(c.Virtual), tt.want)
-			}
-		})
 	}
 }
 
@@ -172,7 +153,7 @@ func TestScenarioFileErrors(t *testing.T) {
 
 func TestDuplicateScenarioNames(t *testing.T) {
 	s := defaults(t)
-	_, err := Run(context.Background(), Options{TracePath: trace, Scenarios: append(s, s[0]), Prices: cost.Default(), Backends: backends.Default()})
+	_, err := Run(context.Background(), Options{TracePath: traceFile, Scenarios: append(s, s[0]), Prices: cost.Default(), Backends: backends.Default()})
 	if err == nil || !strings.Contains(err.Error(), `two scenarios are named "spillway"`) {
 		t.Errorf("error = %v", err)
 	}

@@ -76,8 +76,8 @@ func TestReportRendersInChromium(t *testing.T) {
 	url := "file://" + filepath.Join(dir, "report.html")
 
 	dom := string(headless(t, bin, "--dump-dom", url))
-	if n := strings.Count(dom, "<svg"); n != 4 {
-		t.Errorf("the rendered page has %d charts, want 4", n)
+	if n := strings.Count(dom, "<svg"); n != 5 {
+		t.Errorf("the rendered page has %d charts, want 5", n)
 	}
 	if !strings.Contains(dom, "Browser check") || !strings.Contains(dom, "Verdict") {
 		t.Error("the rendered page lacks its title or verdict")

@@ -182,8 +182,15 @@ func (c *converter) parse(rec []string) (t task, jobName string, ok bool, err er
 		return t, "", false, c.errorf(l.task, "empty")
 	}
 	t.instances = int32(inst)
-	t.cpuMilli = uint32(math.Ceil(cpu * l.cpuMilli))
-	t.memMiB = uint32(math.Ceil(mem / l.memScale * c.opts.machineMemoryGiB() * 1024))
+	scale := c.opts.RequestScale
+	if !(scale > 0) {
+		scale = 1
+	}
+	t.cpuMilli = uint32(math.Ceil(cpu*l.cpuMilli*scale - 1e-9))
+	t.memMiB = uint32(math.Ceil(mem/l.memScale*c.opts.machineMemoryGiB()*1024*scale - 1e-9))
+	if m := c.opts.MaxReplicas; m > 0 {
+		t.instances = min(t.instances, m)
+	}
 	return t, JobName(job, tsk), true, nil
 }
 

@@ -64,6 +64,8 @@ func TestConvert(t *testing.T) {
 		name, file, format string
 		sorted             bool
 		memGiB             float64
+		scale              float64 // RequestScale; 0: the default
+		maxReplicas        int32
 		input              string // instead of file
 		want               []trace.Event
 		wantStats          Stats
@@ -99,6 +101,15 @@ func TestConvert(t *testing.T) {
 		},
 		wantStats: Stats{Rows: 4, Jobs: 3, SkippedStatus: 1, MissingPlan: 1, Duration: 50},
 	}, {
+		// Issue 14, finding 4: requests x 0.5 (rounded up), at most one
+		// pod per Job.
+		name: "2018 request scale and max replicas", file: "batch_task-2018.csv", format: Format2018, scale: 0.5, maxReplicas: 1,
+		want: []trace.Event{
+			job(0, "j-1-r2-1-bf45e013", 1, 5, "250m", "99Mi"),
+			job(10, "j-1-m1-8e941375", 1, 60, "500m", "192Mi"),
+		},
+		wantStats: Stats{Rows: 6, Jobs: 2, SkippedStatus: 2, SkippedNoInstances: 1, SkippedBadTimes: 1, Duration: 10},
+	}, {
 		name: "empty", format: Format2018, input: "",
 		wantStats: Stats{},
 	}}
@@ -113,6 +124,10 @@ func TestConvert(t *testing.T) {
 			}
 			opts := DefaultOptions()
 			opts.Format, opts.Sorted, opts.MachineMemoryGiB = tt.format, tt.sorted, tt.memGiB
+			if tt.scale != 0 {
+				opts.RequestScale = tt.scale
+			}
+			opts.MaxReplicas = tt.maxReplicas
 			var out bytes.Buffer
 			w := trace.NewWriter(&out)
 			st, err := Convert(bytes.NewReader(in), tt.file, opts, w)
@@ -177,6 +192,8 @@ func TestOptionsValidate(t *testing.T) {
 		{"namespace", func(o *Options) { o.Format, o.Namespace = Format2018, "" }, "Namespace:"},
 		{"image", func(o *Options) { o.Format, o.Image = Format2018, "" }, "Image:"},
 		{"memory", func(o *Options) { o.Format, o.MachineMemoryGiB = Format2018, -1 }, "MachineMemoryGiB:"},
+		{"request scale", func(o *Options) { o.Format, o.RequestScale = Format2018, 0 }, "RequestScale:"},
+		{"max replicas", func(o *Options) { o.Format, o.MaxReplicas = Format2018, -1 }, "MaxReplicas:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -91,13 +91,20 @@ type Options struct {
 	// Sorted promises the file is sorted by start_time: Convert then
 	// streams instead of sorting in memory. Default false.
 	Sorted bool
+	// RequestScale multiplies every task's CPU and memory requests
+	// (0 < s <= 10; rounded up to a millicore and a MiB), to fit a large
+	// trace to a small cluster. Default 1.
+	RequestScale float64
+	// MaxReplicas caps each Job's pods (a task's instances; >= 0, 0: no
+	// cap). Default 0.
+	MaxReplicas int32
 }
 
 // DefaultOptions returns the options documented on Options; Format is
 // left empty and must be set.
 func DefaultOptions() Options {
 	return Options{
-		Tolerations: importers.VirtualNodeTolerations(), Namespace: "batch", Image: "registry.k8s.io/pause:3.10"}
+		Tolerations: importers.VirtualNodeTolerations(), Namespace: "batch", Image: "registry.k8s.io/pause:3.10", RequestScale: 1}
 }
 
 // Validate reports the first bad option, naming its field.
@@ -110,6 +117,12 @@ func (o Options) Validate() error {
 	}
 	if o.Image == "" {
 		return fmt.Errorf("option Image: required")
+	}
+	if s := o.RequestScale; math.IsNaN(s) || s <= 0 || s > 10 {
+		return fmt.Errorf("option RequestScale: want 0 < s <= 10, got %v", s)
+	}
+	if o.MaxReplicas < 0 {
+		return fmt.Errorf("option MaxReplicas: want >= 0 (0: no cap), got %d", o.MaxReplicas)
 	}
 	if m := o.MachineMemoryGiB; math.IsNaN(m) || math.IsInf(m, 0) || m < 0 || m > 1<<20 {
 		return fmt.Errorf("option MachineMemoryGiB: want a number 0..%d (0 for the format's default), got %v", 1<<20, m)

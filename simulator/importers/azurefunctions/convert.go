@@ -107,7 +107,7 @@ func Convert(in Inputs, opts Options, w *trace.Writer) (Stats, error) {
 		for i, a := range apps {
 			n := replicas(a.busy[m], opts)
 			if n > trace.MaxReplicas {
-				return st, fmt.Errorf("%s: app %s, minute %d: %d replicas is over the bound of a trace, %d; raise --target-concurrency or check the invocation counts",
+				return st, fmt.Errorf("%s: app %s, minute %d: %d replicas is over the bound of a trace, %d; raise --target-concurrency, set --max-replicas or check the invocation counts",
 					nameOr(in.InvocationsName, "invocations"), names[i], opts.StartMinute+m, n, trace.MaxReplicas)
 			}
 			total += n
@@ -224,13 +224,22 @@ func replicas(busy float64, opts Options) int64 {
 	if !(n < maxReplicas) { // also catches +Inf
 		n = maxReplicas
 	}
-	return max(int64(n), int64(opts.MinReplicas), 0)
+	n = max(n, float64(opts.MinReplicas), 0)
+	if opts.MaxReplicas > 0 {
+		n = min(n, float64(opts.MaxReplicas))
+	}
+	return int64(n)
 }
 
 // template is the pod template of app name with mem MiB of memory.
 func template(name string, mem float64, opts Options) *v1.Pod {
 	memMiB := roundUp(mem, 64, 128)
 	milli := roundUp(float64(memMiB)*opts.MilliCPUPerMiB, 50, 100)
+	memBytes := memMiB << 20
+	if s := opts.RequestScale; s != 1 && s > 0 {
+		milli = max(int64(math.Ceil(float64(milli)*s-1e-9)), 1)
+		memBytes = max(int64(math.Ceil(float64(memMiB)*s-1e-9)), 1) << 20
+	}
 	return &v1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": name}},
 		Spec: v1.PodSpec{Tolerations: append([]v1.Toleration(nil), opts.Tolerations...), Containers: []v1.Container{{
@@ -238,7 +247,7 @@ func template(name string, mem float64, opts Options) *v1.Pod {
 			Image: opts.Image,
 			Resources: v1.ResourceRequirements{Requests: v1.ResourceList{
 				v1.ResourceCPU:    *resource.NewMilliQuantity(milli, resource.DecimalSI),
-				v1.ResourceMemory: *resource.NewQuantity(memMiB<<20, resource.BinarySI),
+				v1.ResourceMemory: *resource.NewQuantity(memBytes, resource.BinarySI),
 			}},
 		}}},
 	}

@@ -134,6 +134,20 @@ func TestConvert(t *testing.T) {
 			scale(120, "functions/app-cccccccc", 0, nil),
 		},
 		wantStats: Stats{Apps: 1, SkippedApps: 1, Functions: 1, AppsWritten: 1, Events: 2, PeakReplicas: 3, PeakAppReplicas: 3},
+	}, {
+		// Issue 14, finding 4: requests scaled after rounding (1050m,
+		// 2Gi x 0.1 = 105m, 205Mi; 150m, 256Mi x 0.1 = 15m, 26Mi) and
+		// at most 2 replicas per app.
+		name: "request scale and max replicas",
+		set:  "minutes",
+		opts: opts(func(o *Options) { o.Minutes, o.RequestScale, o.MaxReplicas = 3, 0.1, 2 }),
+		want: []trace.Event{
+			scale(0, "functions/app-dddddddd", 1, pod("app-dddddddd", "15m", "26Mi")),
+			scale(60, "functions/app-cccccccc", 2, pod("app-cccccccc", "105m", "205Mi")),
+			scale(120, "functions/app-cccccccc", 0, nil),
+			scale(120, "functions/app-dddddddd", 0, nil),
+		},
+		wantStats: Stats{Apps: 2, Functions: 2, AppsWithoutMemory: 1, AppsWritten: 2, Events: 4, PeakReplicas: 3, PeakAppReplicas: 2},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -220,6 +234,10 @@ func TestOptionsValidate(t *testing.T) {
 		{"start", func(o *Options) { o.StartMinute = 0 }, "StartMinute:"},
 		{"minutes", func(o *Options) { o.StartMinute, o.Minutes = 1000, 500 }, "Minutes:"},
 		{"last minute", func(o *Options) { o.StartMinute, o.Minutes = 1440, 1 }, ""},
+		{"request scale 0", func(o *Options) { o.RequestScale = 0 }, "RequestScale:"},
+		{"request scale 11", func(o *Options) { o.RequestScale = 11 }, "RequestScale:"},
+		{"max replicas", func(o *Options) { o.MaxReplicas = -1 }, "MaxReplicas:"},
+		{"min above max", func(o *Options) { o.MinReplicas, o.MaxReplicas = 3, 2 }, "MinReplicas:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

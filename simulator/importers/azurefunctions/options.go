@@ -38,7 +38,8 @@
 // The template has one container "fn" running Image, requesting the
 // app's memory (DefaultMemoryMiB without a memory row) rounded up to a
 // multiple of 64Mi, at least 128Mi, and MilliCPUPerMiB millicores per MiB
-// of that, rounded up to a multiple of 50m, at least 100m. Its pods are
+// of that, rounded up to a multiple of 50m, at least 100m; both then
+// multiplied by RequestScale (rounded up to 1m and 1Mi). Its pods are
 // labelled app=NAME. The spillway.dev/steadiness annotation is not set:
 // the scheduler plugin is expected to learn it.
 //
@@ -103,6 +104,14 @@ type Options struct {
 	// Minutes is how many minutes from StartMinute are converted
 	// (1..1441-StartMinute). Default 1440.
 	Minutes int
+	// RequestScale multiplies the template's CPU and memory requests
+	// after their rounding (0 < s <= 10; CPU rounded up to a millicore,
+	// memory to a MiB, at least 1m and 1Mi), to fit a large trace to a
+	// small cluster. Default 1.
+	RequestScale float64
+	// MaxReplicas caps each app's replicas in any minute (>= 0; 0: no
+	// cap). Default 0.
+	MaxReplicas int32
 }
 
 // DefaultOptions returns the options documented on Options.
@@ -117,6 +126,7 @@ func DefaultOptions() Options {
 		MilliCPUPerMiB:         0.5,
 		StartMinute:            1,
 		Minutes:                MinutesPerDay,
+		RequestScale:           1,
 	}
 }
 
@@ -143,6 +153,15 @@ func (o Options) Validate() error {
 	}
 	if o.DefaultMemoryMiB > maxMemoryMiB {
 		return fmt.Errorf("option DefaultMemoryMiB: want at most %v, got %v", float64(maxMemoryMiB), o.DefaultMemoryMiB)
+	}
+	if s := o.RequestScale; math.IsNaN(s) || s <= 0 || s > 10 {
+		return fmt.Errorf("option RequestScale: want 0 < s <= 10, got %v", s)
+	}
+	if o.MaxReplicas < 0 {
+		return fmt.Errorf("option MaxReplicas: want >= 0 (0: no cap), got %d", o.MaxReplicas)
+	}
+	if o.MaxReplicas > 0 && o.MinReplicas > o.MaxReplicas {
+		return fmt.Errorf("option MinReplicas: %d is above MaxReplicas %d", o.MinReplicas, o.MaxReplicas)
 	}
 	if o.MinReplicas < 0 {
 		return fmt.Errorf("option MinReplicas: want >= 0, got %d", o.MinReplicas)

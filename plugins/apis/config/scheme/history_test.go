@@ -16,7 +16,7 @@ func TestSteadinessHistoryDecoding(t *testing.T) {
 	steadiness := func(h config.SteadinessHistory) *config.SteadinessArgs {
 		return &config.SteadinessArgs{
 			Window: metav1.Duration{Duration: time.Hour}, BasePercentile: 50, MinHistory: metav1.Duration{Duration: 5 * time.Minute},
-			VMHeadroomPercent: 80, LongRunningJob: metav1.Duration{Duration: time.Hour}, History: h,
+			VMHeadroomPercent: 100, LongRunningJob: metav1.Duration{Duration: time.Hour}, History: h,
 		}
 	}
 	tests := []struct {

@@ -60,14 +60,14 @@ profiles:
 var defaults = map[string]runtime.Object{
 	"ServerlessFit": &config.ServerlessFitArgs{},
 	"BurstCost": &config.BurstCostArgs{
-		VMPricing: "OnDemand", VMMarginalCostFactor: 0.1, PackingFactor: 1, StartupPenaltyUSDPerMinute: 0.01,
+		VMPricing: "OnDemand", VMMarginalCostFactor: 0.1, PackingFactor: 0, StartupPenaltyUSDPerMinute: 0.01,
 		DefaultHorizon: metav1.Duration{Duration: time.Hour}, MinObservedLifetimes: 3,
 		ObservedLifetimesRetention: metav1.Duration{Duration: 24 * time.Hour},
 		PriceCatalogReloadInterval: metav1.Duration{Duration: time.Minute},
 	},
 	"Steadiness": &config.SteadinessArgs{
 		Window: metav1.Duration{Duration: time.Hour}, BasePercentile: 50, MinHistory: metav1.Duration{Duration: 5 * time.Minute},
-		VMHeadroomPercent: 80, LongRunningJob: metav1.Duration{Duration: time.Hour},
+		VMHeadroomPercent: 100, LongRunningJob: metav1.Duration{Duration: time.Hour},
 	},
 }
 
@@ -136,7 +136,7 @@ func TestArgsDecoding(t *testing.T) {
 `,
 			want: &config.SteadinessArgs{
 				Window: metav1.Duration{Duration: 6 * time.Hour}, BasePercentile: 20, MinHistory: metav1.Duration{Duration: 5 * time.Minute},
-				VMHeadroomPercent: 80, LongRunningJob: metav1.Duration{Duration: time.Hour},
+				VMHeadroomPercent: 100, LongRunningJob: metav1.Duration{Duration: time.Hour},
 			},
 		},
 		{
@@ -198,7 +198,7 @@ func TestArgsEncodeToV1(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"kind: BurstCostArgs", "vmMarginalCostFactor: 0.1", "defaultHorizon: 1h0m0s",
-		"kind: SteadinessArgs", "vmHeadroomPercent: 80", "kind: ServerlessFitArgs"} {
+		"kind: SteadinessArgs", "vmHeadroomPercent: 100", "kind: ServerlessFitArgs"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("encoded config lacks %q:\n%s", want, buf.String())
 		}

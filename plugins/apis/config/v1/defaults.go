@@ -11,7 +11,7 @@ import (
 const (
 	DefaultVMPricing                  = "OnDemand"
 	DefaultVMMarginalCostFactor       = 0.1
-	DefaultPackingFactor              = 1.0
+	DefaultPackingFactor              = 0.0
 	DefaultStartupPenaltyUSDPerMinute = 0.01
 	DefaultHorizon                    = time.Hour
 	DefaultMinObservedLifetimes       = int32(3)
@@ -24,7 +24,7 @@ const (
 	DefaultWindow            = time.Hour
 	DefaultBasePercentile    = int32(50)
 	DefaultMinHistory        = 5 * time.Minute
-	DefaultVMHeadroomPercent = int32(80)
+	DefaultVMHeadroomPercent = int32(100)
 	DefaultLongRunningJob    = time.Hour
 
 	DefaultPrometheusStep                  = time.Minute
