@@ -60,8 +60,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Cluster == nil || cfg.Profile == nil || cfg.Trace == nil {
 		return nil, errors.New("simulator: Config needs Trace, Cluster and Profile")
 	}
-	if cfg.Until < 0 || math.IsNaN(cfg.Until) || math.IsInf(cfg.Until, 0) {
-		return nil, fmt.Errorf("simulator: until: want a finite number of seconds >= 0, got %v", cfg.Until)
+	if !(cfg.Until >= 0 && cfg.Until <= trace.MaxSeconds) {
+		return nil, fmt.Errorf("simulator: until: want 0..%d seconds (trace.MaxSeconds), got %v", trace.MaxSeconds, cfg.Until)
 	}
 	start := time.Now()
 	e, err := newEngine(ctx, cfg)
@@ -293,7 +293,10 @@ func (e *engine) coldStart(n *nodeState, p *simPod) float64 {
 		e.coldRNG = rand.New(e.coldPCG)
 	}
 	e.coldPCG.Seed(uint64(e.cfg.Seed), uint64(p.seq)<<20^uint64(p.attempts))
-	return l.P50 * math.Exp(sigma*e.coldRNG.NormFloat64())
+	// Bounded like a trace's times, so that no draw (a cluster file with
+	// a tiny p50 and a large p95) sends the clock, and the per-minute
+	// series, past what a trace can.
+	return min(l.P50*math.Exp(sigma*e.coldRNG.NormFloat64()), trace.MaxSeconds)
 }
 
 // removePod removes a bound pod from the framework, timed.

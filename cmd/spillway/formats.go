@@ -9,6 +9,11 @@ TRACE (native; simulate --trace, whatif --trace, written by import)
   JSON Lines, one event per line, times in seconds from the start, never
   decreasing; blank lines and lines starting with # are skipped. Decoding
   is strict: an unknown or duplicate field is an error naming file:line.
+  Bounds, each refused at its line: at and runFor 0..2678400 (31 days;
+  --until at most 744h), replicas 0..100000; names are DNS-1123 subdomains
+  and namespaces DNS-1123 labels, as the API server wants them; requests
+  and limits are >= 0, requests <= limits, cpu <= 10k, memory and
+  ephemeral-storage <= 16Ti, others <= 1Pi.
 
   {"at": 0, "op": "create", "pod": POD, "runFor": 90}
       adds a pod (a full Pod manifest: tolerations, volumes, owner
@@ -43,11 +48,11 @@ CLUSTER (--cluster; default: 1 control plane + 3 m5.xlarge workers + ACI)
   - name: worker                    # worker-1, worker-2, worker-3
     instanceType: m5.xlarge
     count: 3
-    allocatable: {cpu: 3920m, memory: 15Gi, pods: "110"}  # default: the instance size
+    allocatable: {cpu: 3920m, memory: 15Gi, pods: "110"}  # default: the instance size; at most 100k, 1Pi, 1M
   virtualNodes:
   - name: virtual-node-aci-linux
     backend: aci                    # from the backend catalog: aci, fargate, ...
-    startupSeconds: {p50: 25, p95: 60}   # cold start; default: the catalog's
+    startupSeconds: {p50: 25, p95: 60}   # cold start, p95 <= 3600; default: the catalog's
 
   A group has 1..10000 nodes, a cluster at most 20000 in all (dedicated and
   virtual; simulating 20000 took 91 s and 350 MB for a 2-hour trace of 10
@@ -65,7 +70,7 @@ SCENARIOS (whatif --scenarios)
   apiVersion: spillway.dev/v1alpha1
   kind: WhatIf
   scenarios:
-  - name: bigger-workers
+  - name: bigger-workers            # a DNS-1123 label: DIR/<name>/ holds its outputs
     description: three m5.2xlarge workers
     cluster: bigger.yaml            # relative to this file; default: --cluster
     profile: my-config.yaml         # default: --profile
@@ -108,7 +113,15 @@ OUTPUTS (simulate --out DIR; whatif writes one DIR/<scenario>/ each)
                    (name, total_usd: min(bound, serverless-only)); scenarios
                    (name, vs_bound = total / reference, cost, pods,
                    start_latency_s, missed: the objectives it misses), in
-                   the report's order.`
+                   the report's order.
+
+  Every --out is written whole or not at all: a failed or interrupted run
+  (SIGINT, SIGTERM: exit 130) leaves DIR as it was; DIR/.spillway.lock
+  refuses a second run into DIR while one writes; the files of the
+  previous run that this one does not write (DIR/.spillway-manifest lists
+  them) are removed, nothing else. import --out FILE is replaced only on
+  success (a symlink's target; a FIFO or device is written to, never
+  removed).`
 
 func newFormatsTopic() *cobra.Command {
 	return &cobra.Command{Use: "formats", Short: "The trace, cluster, scenarios and output formats", Long: formatsHelp}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spillway-dev/spillway/backends"
 	"github.com/spillway-dev/spillway/cost"
+	"github.com/spillway-dev/spillway/internal/output"
 	"github.com/spillway-dev/spillway/simulator/importers/alibaba"
 	"github.com/spillway-dev/spillway/simulator/importers/azurefunctions"
 	"github.com/spillway-dev/spillway/simulator/trace"
@@ -26,31 +28,22 @@ func newImportCommand() *cobra.Command {
 }
 
 // withOutput runs convert with a trace writer on the file out ("-" or ""
-// for stdout) and flushes it; a failed conversion leaves no file behind.
-func withOutput(out string, convert func(w *trace.Writer) error) error {
-	var dst io.Writer = os.Stdout
-	var f *os.File
-	if out != "" && out != "-" {
-		var err error
-		if f, err = os.Create(out); err != nil {
+// for stdout) and flushes it. The file is replaced only when the
+// conversion succeeds (see internal/output): a failed or interrupted one
+// leaves whatever was there. A signal stops the conversion at its next
+// write.
+func withOutput(ctx context.Context, out string, convert func(w *trace.Writer) error) error {
+	run := func(dst io.Writer) error {
+		w := trace.NewWriter(ctxWriter{ctx, dst})
+		if err := convert(w); err != nil {
 			return err
 		}
-		dst = f
+		return w.Flush()
 	}
-	w := trace.NewWriter(dst)
-	err := convert(w)
-	if err == nil {
-		err = w.Flush()
+	if out == "" || out == "-" {
+		return run(os.Stdout)
 	}
-	if f != nil {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(out)
-		}
-	}
-	return err
+	return output.WriteFile(out, run)
 }
 
 func newImportAzureCommand() *cobra.Command {
@@ -81,7 +74,7 @@ node. See simulator/importers/azurefunctions/README.md.`,
 				return fmt.Errorf("give PREFIX, or all of --invocations, --durations and --memory")
 			}
 			var st azurefunctions.Stats
-			err := withOutput(out, func(w *trace.Writer) (err error) {
+			err := withOutput(cmd.Context(), out, func(w *trace.Writer) (err error) {
 				st, err = azurefunctions.ConvertFiles(inv, dur, mem, o, w)
 				return err
 			})
@@ -130,7 +123,7 @@ simulator/importers/alibaba/README.md.`,
 			}
 			defer in.Close()
 			var st alibaba.Stats
-			if err := withOutput(out, func(w *trace.Writer) (err error) {
+			if err := withOutput(cmd.Context(), out, func(w *trace.Writer) (err error) {
 				st, err = alibaba.Convert(in, args[0], o, w)
 				return err
 			}); err != nil {
@@ -161,7 +154,7 @@ func newImportSyntheticCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var n int64
-			if err := withOutput(out, func(w *trace.Writer) (err error) {
+			if err := withOutput(cmd.Context(), out, func(w *trace.Writer) (err error) {
 				n, err = tracegen.Generate(o, w)
 				return err
 			}); err != nil {
@@ -172,8 +165,8 @@ func newImportSyntheticCommand() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&o.Workloads, "workloads", o.Workloads, "number of workloads")
-	f.DurationVar(&o.Duration, "duration", o.Duration, "simulated length, e.g. 168h")
+	f.IntVar(&o.Workloads, "workloads", o.Workloads, "number of workloads (1..100000)")
+	f.DurationVar(&o.Duration, "duration", o.Duration, "simulated length, e.g. 168h (at most 744h)")
 	f.Int64Var(&o.Seed, "seed", o.Seed, "random seed")
 	f.Float64Var(&o.BurstPerHour, "bursts-per-hour", o.BurstPerHour, "expected bursts per workload per hour")
 	f.Float64Var(&o.JobShare, "job-share", o.JobShare, "share of workloads that are Jobs (0..1)")
@@ -192,7 +185,7 @@ func newImportBatchCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var n int64
-			if err := withOutput(out, func(w *trace.Writer) (err error) {
+			if err := withOutput(cmd.Context(), out, func(w *trace.Writer) (err error) {
 				n, err = tracegen.GenerateBatch(o, w)
 				return err
 			}); err != nil {

@@ -38,12 +38,15 @@ func (in *inputs) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&in.priceFile, "price-catalog", "", "price catalog file (default: the embedded one)")
 	fs.StringVar(&in.backendFile, "backend-catalog", "", "backend catalog file with overrides of the embedded one")
 	fs.Int64Var(&in.seed, "seed", 1, "seed of the random parts (cold starts, pod name suffixes); same inputs and seed give identical output")
-	fs.DurationVar(&in.until, "until", 0, "stop at this simulated time, e.g. 6h (default: the last event or pod completion)")
+	fs.DurationVar(&in.until, "until", 0, "stop at this simulated time, e.g. 6h, at most 744h (default: the last event or pod completion)")
 	fs.BoolVar(&in.noProgress, "no-progress", false, "never show a progress bar")
 }
 
 // load reads the catalogs and the scheduler configuration.
 func (in *inputs) load() error {
+	if err := checkUntil(in.until); err != nil {
+		return err
+	}
 	var err error
 	in.prices = cost.Default()
 	if in.priceFile != "" {

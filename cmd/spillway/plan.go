@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/spillway-dev/spillway/internal/output"
 	"github.com/spillway-dev/spillway/simulator/report"
 	"github.com/spillway-dev/spillway/simulator/tune"
 )
@@ -44,8 +45,18 @@ which a worker pays for itself against the serverless backend.`,
 			if err != nil {
 				return err
 			}
+			tracePath, cleanup, err := prepareTrace(cmd.Context(), t.traceFile, false)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			dir, err := output.OpenDir(t.out)
+			if err != nil {
+				return err
+			}
+			defer dir.Close()
 			update, finish := t.countProgress("planning")
-			po := tune.PlanOptions{TracePath: o.TracePath, Config: o.Config, SchedulerName: o.Spec.SchedulerName,
+			po := tune.PlanOptions{TracePath: tracePath, Config: o.Config, SchedulerName: o.Spec.SchedulerName,
 				Cluster: o.Cluster, InstanceTypes: types, Counts: counts, Objectives: o.Spec.Objectives,
 				Prices: o.Prices, Backends: o.Backends, Seed: o.Seed, Parallel: o.Parallel,
 				Until: t.in.until.Seconds(), Quotas: quotas, OnePricing: onePr, Progress: update}
@@ -54,18 +65,18 @@ which a worker pays for itself against the serverless backend.`,
 			if err != nil {
 				return err
 			}
-			if err := os.MkdirAll(t.out, 0o755); err != nil {
-				return err
-			}
 			js, err := json.MarshalIndent(p, "", "  ")
 			if err != nil {
 				return err
 			}
-			if err := os.WriteFile(filepath.Join(t.out, "plan.json"), append(js, '\n'), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(dir.Staging(), "plan.json"), append(js, '\n'), 0o644); err != nil {
 				return err
 			}
 			rep := tune.PlanReport(p, po, reportTitle(&t, "Spillway plan"), t.traceFile, generated("plan", o, &t))
-			if err := report.WriteFiles(t.out, rep); err != nil {
+			if err := report.WriteFiles(dir.Staging(), rep); err != nil {
+				return err
+			}
+			if err := dir.Commit(); err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()

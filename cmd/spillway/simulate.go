@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/spillway-dev/spillway/internal/output"
 	"github.com/spillway-dev/spillway/simulator"
 	"github.com/spillway-dev/spillway/simulator/whatif"
 )
@@ -63,13 +64,15 @@ It writes into --out:
 				return err
 			}
 			defer f.Close()
-			if err := os.MkdirAll(out, 0o755); err != nil {
+			dir, err := output.OpenDir(out)
+			if err != nil {
 				return err
 			}
+			defer dir.Close()
 			cfg := simulator.Config{Trace: f, TraceName: traceFile, Cluster: c, Profile: prof, Seed: in.seed, Until: in.until.Seconds(), TraceHistory: traceHistory}
+			var df *os.File
 			if decisions {
-				df, err := os.Create(filepath.Join(out, simulator.DecisionsFile))
-				if err != nil {
+				if df, err = os.Create(filepath.Join(dir.Staging(), simulator.DecisionsFile)); err != nil {
 					return err
 				}
 				defer df.Close()
@@ -86,7 +89,15 @@ It writes into --out:
 			if err != nil {
 				return err
 			}
-			if err := simulator.WriteOutputs(out, res); err != nil {
+			if df != nil {
+				if err := df.Close(); err != nil {
+					return fmt.Errorf("writing %s: %w", simulator.DecisionsFile, err)
+				}
+			}
+			if err := simulator.WriteOutputs(dir.Staging(), res); err != nil {
+				return err
+			}
+			if err := dir.Commit(); err != nil {
 				return err
 			}
 			printSummary(cmd.OutOrStdout(), res, out)

@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 
 	"github.com/spf13/cobra"
 
+	"github.com/spillway-dev/spillway/internal/output"
 	"github.com/spillway-dev/spillway/simulator/tune"
 )
 
@@ -82,30 +82,45 @@ simulator/tune/README.md):
 			if err != nil {
 				return err
 			}
-			update, finish := t.countProgress("tuning")
-			o.Progress = update
+			tracePath, cleanup, err := prepareTrace(cmd.Context(), t.traceFile, false)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			o.TracePath = tracePath
 			if sharded {
+				// The shards of an Indexed Job share --out: each writes
+				// its one file atomically, without locking the directory.
+				if err := output.CheckWritable(t.out); err != nil {
+					return err
+				}
+				update, finish := t.countProgress("tuning")
+				o.Progress = update
 				evals, err := tune.RunShard(cmd.Context(), o, index, count)
 				finish()
 				if err != nil {
 					return err
 				}
-				if err := os.MkdirAll(t.out, 0o755); err != nil {
-					return err
-				}
 				path := shardFile(t.out, index, count)
-				if err := tune.WriteJSONL(path, evals); err != nil {
+				if err := output.WriteFile(path, func(w io.Writer) error { return tune.EncodeJSONL(w, evals) }); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "Shard %d of %d: %d samples evaluated, wrote %s.\n", index, count, len(evals), path)
 				return nil
 			}
+			dir, err := output.OpenDir(t.out)
+			if err != nil {
+				return err
+			}
+			defer dir.Close()
+			update, finish := t.countProgress("tuning")
+			o.Progress = update
 			res, err := tune.Run(cmd.Context(), o)
 			finish()
 			if err != nil {
 				return err
 			}
-			return writeTune(cmd.OutOrStdout(), &t, o, res, "tune")
+			return writeTune(cmd.OutOrStdout(), &t, dir, o, res, "tune")
 		},
 	}
 	t.add(cmd.Flags())
@@ -158,6 +173,17 @@ writes the same outputs as 'spillway tune'.`,
 				}
 				first = append(first, evals...)
 			}
+			tracePath, cleanup, err := prepareTrace(cmd.Context(), t.traceFile, false)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			o.TracePath = tracePath
+			dir, err := output.OpenDir(t.out)
+			if err != nil {
+				return err
+			}
+			defer dir.Close()
 			update, finish := t.countProgress("merging")
 			o.Progress = update
 			res, err := tune.Resume(cmd.Context(), o, first)
@@ -166,7 +192,7 @@ writes the same outputs as 'spillway tune'.`,
 				return err
 			}
 			// Reported as "tune": the outputs equal a single run's.
-			return writeTune(cmd.OutOrStdout(), &t, o, res, "tune")
+			return writeTune(cmd.OutOrStdout(), &t, dir, o, res, "tune")
 		},
 	}
 	t.add(cmd.Flags())
@@ -175,10 +201,13 @@ writes the same outputs as 'spillway tune'.`,
 	return cmd
 }
 
-// writeTune writes a run's outputs and prints what it found.
-func writeTune(w io.Writer, t *tuneFlags, o tune.Options, res *tune.Result, how string) error {
+// writeTune writes a run's outputs into dir and prints what it found.
+func writeTune(w io.Writer, t *tuneFlags, dir *output.Dir, o tune.Options, res *tune.Result, how string) error {
 	title := reportTitle(t, "Spillway tune")
-	if err := tune.WriteOutputs(t.out, res, title, t.traceFile, generated(how, o, t)); err != nil {
+	if err := tune.WriteOutputs(dir.Staging(), res, title, t.traceFile, generated(how, o, t)); err != nil {
+		return err
+	}
+	if err := dir.Commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "Best: %s.\n", tune.Describe(res.Best))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/spillway-dev/spillway/internal/output"
 	"github.com/spillway-dev/spillway/simulator"
 	"github.com/spillway-dev/spillway/simulator/cluster"
 	"github.com/spillway-dev/spillway/simulator/report"
@@ -65,7 +66,9 @@ called the cheapest.
 
 --scenarios FILE adds scenarios of your own (kind WhatIf; see
 'spillway help formats'); --no-defaults keeps only those; --only picks
-scenarios by name.`,
+scenarios by name. DIR then holds only the scenarios of this run: the
+folders of an earlier run's other scenarios are removed (only the files
+spillway wrote; see 'spillway help formats').`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			quiet()
@@ -114,10 +117,28 @@ scenarios by name.`,
 				}
 				scenarios = picked
 			}
+			for _, s := range scenarios {
+				if err := whatif.ValidateName(s.Name); err != nil {
+					return err
+				}
+			}
+			if p99 < 0 {
+				return fmt.Errorf("--p99-start-latency: want a duration >= 0 (0: no objective), got %s", p99)
+			}
+			tracePath, cleanup, err := prepareTrace(cmd.Context(), traceFile, true)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			dir, err := output.OpenDir(out)
+			if err != nil {
+				return err
+			}
+			defer dir.Close()
 			var mu sync.Mutex
 			done := 0
 			opts := whatif.Options{
-				TracePath: traceFile, Scenarios: scenarios, Seed: in.seed, Until: in.until.Seconds(),
+				TracePath: tracePath, TraceName: traceFile, Scenarios: scenarios, Seed: in.seed, Until: in.until.Seconds(),
 				Prices: in.prices, Backends: in.backends,
 				Done: func(name string, r *simulator.Result) {
 					mu.Lock()
@@ -141,20 +162,20 @@ scenarios by name.`,
 			}
 			for _, s := range res {
 				r := s.Result
-				if err := simulator.WriteOutputs(filepath.Join(out, s.Name), &r); err != nil {
+				if err := simulator.WriteOutputs(filepath.Join(dir.Staging(), s.Name), &r); err != nil {
 					return err
 				}
 			}
 			if title == "" {
 				title = "Spillway what-if: " + strings.TrimSuffix(filepath.Base(traceFile), filepath.Ext(traceFile))
 			}
-			if p99 < 0 {
-				return fmt.Errorf("--p99-start-latency: want a duration >= 0 (0: no objective), got %s", p99)
-			}
 			obj := report.Objectives{P99StartLatencyS: p99.Seconds(), MaxUnscheduled: maxUnsched}
 			rep := report.Report{Title: title, Trace: traceFile, Scenarios: res, Bound: bound, Objectives: &obj,
 				Generated: fmt.Sprintf("spillway whatif, seed %d, profile %s of %s, prices of %s", in.seed, scheduler, in.schedulerCfgAt, in.prices.Updated)}
-			if err := report.WriteFiles(out, rep); err != nil {
+			if err := report.WriteFiles(dir.Staging(), rep); err != nil {
+				return err
+			}
+			if err := dir.Commit(); err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()

@@ -26,6 +26,19 @@ const (
 	MaxNodes         = 20000
 )
 
+// MaxStartupSeconds bounds a virtual node's startupSeconds (an hour; the
+// catalog's slowest backend starts in 10 minutes at p95).
+const MaxStartupSeconds = 3600
+
+// MaxAllocatable bounds a node's allocatable: far above any VM or virtual
+// node (ACI advertises 10,000 CPU and 4 TiB), so that sums over the nodes
+// stay within int64.
+var MaxAllocatable = map[string]resource.Quantity{
+	"cpu":    resource.MustParse("100k"),
+	"memory": resource.MustParse("1Pi"),
+	"pods":   resource.MustParse("1M"),
+}
+
 // Cluster is a built cluster: node objects with what each costs.
 type Cluster struct {
 	Dedicated []Dedicated
@@ -155,6 +168,10 @@ func (f *File) Build(prices *cost.Catalog, bcat *backends.Catalog) (*Cluster, er
 			bad(p+".taints", "%v", err)
 			continue
 		}
+		if err := labelsValid(g.Labels); err != nil {
+			bad(p+".labels", "%v", err)
+			continue
+		}
 		labels := map[string]string{"node.kubernetes.io/instance-type": it.Name, "spillway.dev/node-group": g.Name}
 		for k, v := range g.Labels {
 			labels[k] = v
@@ -197,6 +214,10 @@ func (f *File) Build(prices *cost.Catalog, bcat *backends.Catalog) (*Cluster, er
 			continue
 		}
 		labels, taints := detectable(b)
+		if err := labelsValid(vn.Labels); err != nil {
+			bad(p+".labels", "%v", err)
+			continue
+		}
 		if vn.Labels != nil {
 			labels = map[string]string{}
 			for k, v := range vn.Labels {
@@ -221,8 +242,8 @@ func (f *File) Build(prices *cost.Catalog, bcat *backends.Catalog) (*Cluster, er
 		}
 		startup := Latency{P50: b.StartupSeconds.P50, P95: b.StartupSeconds.P95}
 		if l := vn.StartupSeconds; l != nil {
-			if !(l.P50 >= 0 && l.P95 >= l.P50 && l.P95 < 1e9) {
-				bad(p+".startupSeconds", "want 0 <= p50 <= p95, got p50 %v, p95 %v", l.P50, l.P95)
+			if !(l.P50 >= 0 && l.P95 >= l.P50 && l.P95 <= MaxStartupSeconds) {
+				bad(p+".startupSeconds", "want 0 <= p50 <= p95 <= %d (an hour), got p50 %v, p95 %v", MaxStartupSeconds, l.P50, l.P95)
 				continue
 			}
 			startup = *l
@@ -282,9 +303,30 @@ func allocatable(given, defaults map[string]string) (v1.ResourceList, error) {
 		if q.Sign() <= 0 {
 			return nil, fmt.Errorf("%s: want > 0, got %s", k, s)
 		}
+		if bound := MaxAllocatable[k]; q.Cmp(bound) > 0 {
+			return nil, fmt.Errorf("%s: %s is over the bound %s", k, s, bound.String())
+		}
 		out[v1.ResourceName(k)] = q
 	}
 	return out, nil
+}
+
+// labelsValid checks label keys and values as the API server does.
+func labelsValid(labels map[string]string) error {
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
+			return fmt.Errorf("key %q: %s", k, errs[0])
+		}
+		if errs := validation.IsValidLabelValue(labels[k]); len(errs) > 0 {
+			return fmt.Errorf("%s: value %q: %s", k, labels[k], errs[0])
+		}
+	}
+	return nil
 }
 
 func taintList(in []Taint) ([]v1.Taint, error) {
@@ -297,6 +339,9 @@ func taintList(in []Taint) ([]v1.Taint, error) {
 		}
 		if errs := validation.IsQualifiedName(t.Key); len(errs) > 0 {
 			return nil, fmt.Errorf("[%d].key: %q: %s", i, t.Key, errs[0])
+		}
+		if errs := validation.IsValidLabelValue(t.Value); len(errs) > 0 {
+			return nil, fmt.Errorf("[%d].value: %q: %s", i, t.Value, errs[0])
 		}
 		out = append(out, v1.Taint{Key: t.Key, Value: t.Value, Effect: v1.TaintEffect(t.Effect)})
 	}

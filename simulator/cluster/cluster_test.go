@@ -68,6 +68,12 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		{"duplicate node", head + "nodeGroups:\n- {name: w, instanceType: m5.xlarge, count: 1}\n- {name: w, instanceType: m5.large, count: 1}\n", `nodeGroups[1].name: node "w" is also made by nodeGroups[0].name`},
 		{"unknown backend", head + "nodeGroups: [{name: w, instanceType: m5.xlarge, count: 1}]\nvirtualNodes:\n- name: v\n  backend: lambda\n", `c.yaml:6: virtualNodes[0].backend: "lambda" is not in the backend catalog`},
 		{"undetectable virtual node", head + "nodeGroups: [{name: w, instanceType: m5.xlarge, count: 1}]\nvirtualNodes:\n- name: v\n  backend: aci\n  labels: {}\n  taints: []\n", `virtualNodes[0]: a node with these labels and taints is detected as no backend, not "aci"`},
+		// Issue 15, finding 12: absurd allocatable, and a message that says the bound.
+		{"allocatable 1e9 CPU", head + "nodeGroups:\n- name: w\n  instanceType: m5.xlarge\n  count: 1\n  allocatable: {cpu: 1e9}\n", `c.yaml:7: nodeGroups[0].allocatable: cpu: 1e9 is over the bound 100k`},
+		{"virtual allocatable 1Ei", head + "nodeGroups: [{name: w, instanceType: m5.xlarge, count: 1}]\nvirtualNodes:\n- name: v\n  backend: aci\n  allocatable: {memory: 1Ei}\n", `virtualNodes[0].allocatable: memory: 1Ei is over the bound 1Pi`},
+		{"startup 1e9", head + "nodeGroups: [{name: w, instanceType: m5.xlarge, count: 1}]\nvirtualNodes:\n- name: v\n  backend: aci\n  startupSeconds: {p50: 1e9, p95: 1e10}\n", "virtualNodes[0].startupSeconds: want 0 <= p50 <= p95 <= 3600 (an hour), got p50 1e+09, p95 1e+10"},
+		{"bad label", head + "nodeGroups:\n- name: w\n  instanceType: m5.xlarge\n  count: 1\n  labels: {\"a b\": x}\n", `c.yaml:7: nodeGroups[0].labels: key "a b"`},
+		{"bad label value", head + "nodeGroups: [{name: w, instanceType: m5.xlarge, count: 1}]\nvirtualNodes:\n- name: v\n  backend: aci\n  labels: {k: \"A_B!!\"}\n", `virtualNodes[0].labels: k: value "A_B!!"`},
 		{"bad startup", head + "nodeGroups: [{name: w, instanceType: m5.xlarge, count: 1}]\nvirtualNodes:\n- name: v\n  backend: aci\n  startupSeconds: {p50: 9, p95: 3}\n", "virtualNodes[0].startupSeconds: want 0 <= p50 <= p95"},
 	}
 	for _, tt := range tests {

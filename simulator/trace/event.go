@@ -19,10 +19,10 @@ package trace
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Op is what an event does.
@@ -73,12 +73,12 @@ type Event struct {
 // Validate checks one event on its own (Reader also checks that times do
 // not decrease). The error names the offending field.
 func (e *Event) Validate() error {
-	if math.IsNaN(e.At) || math.IsInf(e.At, 0) || e.At < 0 {
-		return fmt.Errorf("at: want a finite number of seconds >= 0, got %v", e.At)
+	if err := validateSeconds("at", e.At); err != nil {
+		return err
 	}
 	if e.RunFor != nil {
-		if r := *e.RunFor; math.IsNaN(r) || math.IsInf(r, 0) || r < 0 {
-			return fmt.Errorf("runFor: want a finite number of seconds >= 0, got %v", r)
+		if err := validateSeconds("runFor", *e.RunFor); err != nil {
+			return err
 		}
 	}
 	switch e.Op {
@@ -95,15 +95,18 @@ func (e *Event) Validate() error {
 		if len(e.Pod.Spec.Containers) == 0 {
 			return fmt.Errorf("pod.spec.containers: at least one container is required")
 		}
+		if err := validatePod("pod", e.Pod, true); err != nil {
+			return err
+		}
 		return e.unexpected("name", e.Name != "", "workload", e.Workload != "", "kind", e.Kind != "", "replicas", e.Replicas != nil, "template", e.Template != nil)
 	case OpDelete:
-		if _, _, err := SplitName(e.Name); err != nil {
-			return fmt.Errorf("name: %w", err)
+		if err := validateRef("name", e.Name); err != nil {
+			return err
 		}
 		return e.unexpected("pod", e.Pod != nil, "runFor", e.RunFor != nil, "workload", e.Workload != "", "kind", e.Kind != "", "replicas", e.Replicas != nil, "template", e.Template != nil)
 	case OpScale:
-		if _, _, err := SplitName(e.Workload); err != nil {
-			return fmt.Errorf("workload: %w", err)
+		if err := validateRef("workload", e.Workload); err != nil {
+			return err
 		}
 		switch e.Kind {
 		case Deployment, StatefulSet:
@@ -120,8 +123,14 @@ func (e *Event) Validate() error {
 		if e.Replicas == nil {
 			return fmt.Errorf("replicas: required by op %q", e.Op)
 		}
-		if *e.Replicas < 0 {
-			return fmt.Errorf("replicas: want >= 0, got %d", *e.Replicas)
+		if r := *e.Replicas; r < 0 || r > MaxReplicas {
+			return fmt.Errorf("replicas: want 0..%d (the bound of a scale), got %d", MaxReplicas, r)
+		}
+		if e.Kind == Job {
+			// The Job controller labels its pods with the Job's name.
+			if _, name, _ := SplitName(e.Workload); len(name) > validation.LabelValueMaxLength {
+				return fmt.Errorf("workload: a Job's name must be no more than %d characters (it is a label value), got %d", validation.LabelValueMaxLength, len(name))
+			}
 		}
 		if t := e.Template; t != nil {
 			if t.Spec.NodeName != "" {
@@ -129,6 +138,9 @@ func (e *Event) Validate() error {
 			}
 			if len(t.Spec.Containers) == 0 {
 				return fmt.Errorf("template.spec.containers: at least one container is required")
+			}
+			if err := validatePod("template", t, false); err != nil {
+				return err
 			}
 		}
 		return e.unexpected("pod", e.Pod != nil, "name", e.Name != "")

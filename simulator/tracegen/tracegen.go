@@ -25,6 +25,7 @@ import (
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/utils/ptr"
 
 	"github.com/spillway-dev/spillway/simulator/trace"
@@ -49,13 +50,19 @@ func DefaultOptions() Options {
 	return Options{Workloads: 100, Duration: 24 * time.Hour, Seed: 1, BurstPerHour: 0.5, JobShare: 0.2, RequestScale: 1, Namespace: "synthetic"}
 }
 
+// MaxWorkloads bounds Options.Workloads (they are all held at once).
+const MaxWorkloads = 100_000
+
+// maxDuration is a trace's bound on times.
+const maxDuration = trace.MaxSeconds * time.Second
+
 // Validate rejects options that make no sense, naming the field.
 func (o Options) Validate() error {
 	switch {
-	case o.Workloads < 1:
-		return fmt.Errorf("workloads: want >= 1, got %d", o.Workloads)
-	case o.Duration < time.Minute:
-		return fmt.Errorf("duration: want >= 1m, got %s", o.Duration)
+	case o.Workloads < 1 || o.Workloads > MaxWorkloads:
+		return fmt.Errorf("workloads: want 1..%d, got %d", MaxWorkloads, o.Workloads)
+	case o.Duration < time.Minute || o.Duration > maxDuration:
+		return fmt.Errorf("duration: want 1m..%s (the bound of a trace's times), got %s", maxDuration, o.Duration)
 	case !(o.BurstPerHour >= 0 && o.BurstPerHour <= 60):
 		return fmt.Errorf("burstPerHour: want 0..60, got %v", o.BurstPerHour)
 	case !(o.JobShare >= 0 && o.JobShare <= 1):
@@ -64,6 +71,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("requestScale: want 0 < requestScale <= 10, got %v", o.RequestScale)
 	case o.Namespace == "":
 		return fmt.Errorf("namespace: required")
+	case len(validation.IsDNS1123Label(o.Namespace)) > 0:
+		return fmt.Errorf("namespace: %q: %s", o.Namespace, validation.IsDNS1123Label(o.Namespace)[0])
 	}
 	return nil
 }

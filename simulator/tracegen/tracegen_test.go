@@ -79,6 +79,10 @@ func TestValidate(t *testing.T) {
 		{func(o *Options) { o.Namespace = "" }, "namespace"},
 		{func(o *Options) { o.RequestScale = 0 }, "requestScale"},
 		{func(o *Options) { o.RequestScale = 11 }, "requestScale"},
+		// Issue 15: bounds checked before anything is generated.
+		{func(o *Options) { o.Workloads = 1_000_000_000 }, "workloads: want 1..100000, got 1000000000"},
+		{func(o *Options) { o.Duration = 2000000 * time.Hour }, "duration: want 1m..744h0m0s (the bound of a trace's times)"},
+		{func(o *Options) { o.Namespace = "Bad_NS" }, `namespace: "Bad_NS": a lowercase RFC 1123 label`},
 	} {
 		o := DefaultOptions()
 		tt.edit(&o)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -57,20 +58,25 @@ func WriteOutputs(dir string, res *Result, title, trace, generated string) error
 	return report.WriteFiles(dir, Report(res, title, trace, generated))
 }
 
-// WriteJSONL writes one evaluation per line.
+// WriteJSONL writes one evaluation per line into the file at path.
 func WriteJSONL(path string, evals []Evaluation) error {
 	var b bytes.Buffer
-	w := bufio.NewWriter(&b)
-	enc := json.NewEncoder(w)
+	if err := EncodeJSONL(&b, evals); err != nil {
+		return err
+	}
+	return os.WriteFile(path, b.Bytes(), 0o644)
+}
+
+// EncodeJSONL writes one evaluation per line to w.
+func EncodeJSONL(w io.Writer, evals []Evaluation) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
 	for i := range evals {
 		if err := enc.Encode(&evals[i]); err != nil {
 			return err
 		}
 	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	return os.WriteFile(path, b.Bytes(), 0o644)
+	return bw.Flush()
 }
 
 // ReadJSONL reads evaluations written by a run or a shard; errors name the

@@ -18,6 +18,9 @@ import (
 // Options is one what-if run.
 type Options struct {
 	TracePath string
+	// TraceName names the trace in errors; "" is TracePath (a command
+	// that copied a pipe to a temporary file gives the pipe's name).
+	TraceName string
 	Scenarios []Scenario
 	Seed      int64
 	Until     float64
@@ -122,7 +125,11 @@ func (o *Options) runOne(ctx context.Context, s Scenario) (*simulator.Result, st
 		return nil, "", err
 	}
 	defer tf.Close()
-	r, err := simulator.Run(ctx, simulator.Config{Trace: tf, TraceName: o.TracePath, Cluster: c, Profile: s.Profile, Seed: o.Seed, Until: o.Until})
+	name := o.TraceName
+	if name == "" {
+		name = o.TracePath
+	}
+	r, err := simulator.Run(ctx, simulator.Config{Trace: tf, TraceName: name, Cluster: c, Profile: s.Profile, Seed: o.Seed, Until: o.Until})
 	return r, sized, err
 }
 

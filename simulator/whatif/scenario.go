@@ -220,6 +220,9 @@ func LoadFile(path string, defCluster *cluster.File, defConfig *config.KubeSched
 		if e.Name == "" {
 			return nil, fmt.Errorf("%s.name: required", at)
 		}
+		if err := ValidateName(e.Name); err != nil {
+			return nil, fmt.Errorf("%s.name: %w", at, err)
+		}
 		s := Scenario{Name: e.Name, Description: e.Description, Cluster: defCluster, SizeForPeak: e.SizeForPeak}
 		if e.Cluster != "" {
 			if s.Cluster, err = cluster.ParseFile(rel(e.Cluster)); err != nil {

@@ -142,7 +142,7 @@ func (c *converter) parse(rec []string) (t task, jobName string, ok bool, err er
 		c.st.SkippedStatus++
 		return t, "", false, nil
 	}
-	inst, err := c.number(l.instances, math.MaxInt32)
+	inst, err := c.number(l.instances, trace.MaxReplicas)
 	if err != nil {
 		return t, "", false, err
 	}
@@ -153,10 +153,13 @@ func (c *converter) parse(rec []string) (t task, jobName string, ok bool, err er
 		c.st.SkippedNoInstances++
 		return t, "", false, nil
 	}
-	if t.start, err = c.number(l.start, 1e15); err != nil {
+	// Times are seconds from the trace's start (2018: 8 days, 2017: 12
+	// hours): bounded by a trace's own bound, so are the shifted times
+	// and the durations written.
+	if t.start, err = c.number(l.start, trace.MaxSeconds); err != nil {
 		return t, "", false, err
 	}
-	if t.end, err = c.number(l.end, 1e15); err != nil {
+	if t.end, err = c.number(l.end, trace.MaxSeconds); err != nil {
 		return t, "", false, err
 	}
 	if t.end <= t.start {

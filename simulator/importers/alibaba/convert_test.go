@@ -162,6 +162,10 @@ func TestConvertErrors(t *testing.T) {
 		{"missing end", Format2018, false, "M1,2,j_1,1,Terminated,100,,100,1\n", `bt.csv:1: column end_time: want a number`},
 		{"empty job", Format2018, false, "M1,2,,1,Terminated,100,160,100,1\n", `bt.csv:1: column job_name: empty`},
 		{"bare quote", Format2018, false, "M\"1,2,j,1,Terminated,100,160,100,1\n", `bt.csv:1: bare " in non-quoted-field`},
+		// Issue 15, finding 3: accepted, and then crashed the simulator.
+		{"instance_num MaxInt32", Format2018, false, "M1,2147483647,j_1,1,Terminated,100,160,100,1\n", `bt.csv:1: column instance_num: want a number 0..100000, got "2147483647"`},
+		{"end 1e15", Format2018, false, "M1,2,j_1,1,Terminated,100,1e15,100,1\n", `bt.csv:1: column end_time: want a number 0..2.6784e+06, got "1e15"`},
+		{"start 1e15", Format2018, false, "M1,2,j_1,1,Terminated,1e15,2e15,100,1\n", `bt.csv:1: column start_time: want a number 0..2.6784e+06, got "1e15"`},
 		{"not sorted", Format2017, true, "100,160,1,1,2,Terminated,1,0.01\n\n50,60,1,2,1,Terminated,2,0.005\n", `bt.csv:3: column start_time: 50 is before the previous task's 100`},
 	}
 	for _, tt := range tests {

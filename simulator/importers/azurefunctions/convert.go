@@ -106,6 +106,10 @@ func Convert(in Inputs, opts Options, w *trace.Writer) (Stats, error) {
 		var total int64
 		for i, a := range apps {
 			n := replicas(a.busy[m], opts)
+			if n > trace.MaxReplicas {
+				return st, fmt.Errorf("%s: app %s, minute %d: %d replicas is over the bound of a trace, %d; raise --target-concurrency, set --max-replicas or check the invocation counts",
+					nameOr(in.InvocationsName, "invocations"), names[i], opts.StartMinute+m, n, trace.MaxReplicas)
+			}
 			total += n
 			st.PeakAppReplicas = max(st.PeakAppReplicas, n)
 			if n == last[i] || (last[i] < 0 && n == 0) {
@@ -200,7 +204,7 @@ func readInvocations(r io.Reader, name string, opts Options, durations map[strin
 			st.FunctionsWithoutDuration++
 		}
 		for m, c := range minuteCols {
-			n, err := t.number(c)
+			n, err := t.bounded(c, MaxInvocationsPerMinute)
 			if err != nil {
 				return nil, err
 			}

@@ -193,6 +193,11 @@ func TestConvertErrors(t *testing.T) {
 		{"missing Average", inv, "HashApp,HashFunction,Avg\n", mem, `dur.csv:1: missing column "Average"`},
 		{"missing memory column", inv, dur, "HashApp,Mb\n", `mem.csv:1: missing column "AverageAllocatedMb_pct99" (or "AverageAllocatedMb")`},
 		{"bad memory", inv, dur, "HashApp,AverageAllocatedMb\n\na1,1e300\n", `mem.csv:3: column AverageAllocatedMb: want at most`},
+		// Issue 15, finding 3: absurd counts became replicas 2147483647 with exit 0.
+		{"invocations 1e12", "HashOwner,HashApp,HashFunction,1,2\no,a1,f1,1e12,2\n", dur, mem, `inv.csv:2: column 1: 1e12 is over the bound 1e+09`},
+		{"duration 1e308", inv, "HashApp,HashFunction,Average\na1,f1,1e308\n", mem, `dur.csv:2: column Average: 1e308 is over the bound 8.64e+07`},
+		{"replicas over the bound", "HashOwner,HashApp,HashFunction,1,2\no,a1,f1,1e9,2\n", "HashApp,HashFunction,Average\na1,f1,60000\n", mem,
+			`inv.csv: app app-a1, minute 1: 999999999 replicas is over the bound of a trace, 100000`},
 		{"duplicate header", "HashApp,HashApp,HashFunction,1,2\n", dur, mem, `inv.csv:1: column "HashApp" appears twice`},
 	}
 	for _, tt := range tests {

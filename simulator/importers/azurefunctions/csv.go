@@ -108,6 +108,24 @@ func (t *table) number(i int) (float64, error) {
 	return v, nil
 }
 
+// The bounds of the numbers of the input files: far above the public
+// trace's, so that what they give stays finite and within a trace's bounds.
+const (
+	// MaxInvocationsPerMinute bounds one function's count in one minute.
+	MaxInvocationsPerMinute = 1e9
+	// MaxDurationMs bounds a function's average duration: a day.
+	MaxDurationMs = 86_400_000
+)
+
+// bounded parses field i as a number 0..max.
+func (t *table) bounded(i int, max float64) (float64, error) {
+	v, err := t.number(i)
+	if err == nil && v > max {
+		return 0, t.errorf(i, "%s is over the bound %v", t.str(i), max)
+	}
+	return v, err
+}
+
 // hash returns field i, a non-empty app hash, lower-cased; it must be
 // letters and digits so that it can be part of a DNS-1123 name.
 func (t *table) hash(i int) (string, error) {
@@ -153,7 +171,7 @@ func readDurations(r io.Reader, name string) (map[string]float64, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms, err := t.number(avg)
+		ms, err := t.bounded(avg, MaxDurationMs)
 		if err != nil {
 			return nil, err
 		}
