@@ -30,12 +30,17 @@ const (
 // VMs are past the headroom threshold (80%), although a VM has room.
 //
 // The configuration is manifests/scheduler-config.yaml with Steadiness's
-// minHistory and window shortened (steadinessMinHistory, steadinessWindow).
+// minHistory and window shortened (steadinessMinHistory, steadinessWindow)
+// and set to hold VM headroom back (weight 10, vmHeadroomPercent 80): the
+// shipped weights leave Steadiness to break ties, and this tests its
+// estimate, not the shipped trade-off.
 func TestSteadinessAfterRestart(t *testing.T) {
 	c := newRelCluster(t, "steady-restart")
 	ctx := t.Context()
 	config := replace(c.config, "minHistory: 5m", fmt.Sprintf("minHistory: %v", steadinessMinHistory))(t)
 	config = replace(config, "window: 1h", fmt.Sprintf("window: %v", steadinessWindow))(t)
+	config = replace(config, "- name: Steadiness\n            weight: 1\n", "- name: Steadiness\n            weight: 10\n")(t)
+	config = replace(config, "vmHeadroomPercent: 100", "vmHeadroomPercent: 80")(t)
 	first := startScheduler(ctx, t, c.e, config, c.kubeconfig)
 	holder := c.leaseHolder(ctx)
 
