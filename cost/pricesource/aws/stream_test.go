@@ -3,11 +3,9 @@ package aws
 import (
 	"bufio"
 	"fmt"
+	"github.com/spillway-dev/spillway/internal/memtest"
 	"io"
-	"runtime"
-	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // generatedOffer writes an EC2-like offer file of n products (to w, as it
@@ -65,33 +63,10 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func parseGenerated(tb testing.TB, n int) (bytes int64, peakHeap uint64, kept int) {
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(generatedOffer(pw, n)) }()
-	runtime.GC()
-	var start runtime.MemStats
-	runtime.ReadMemStats(&start)
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			var m runtime.MemStats
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > start.HeapInuse && m.HeapInuse-start.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse - start.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
 	cr := &countingReader{r: pr}
-	o, err := ParseOffer(cr, EC2Filter("us-east-1", catalogTypes))
-	close(done)
-	<-sampled
+	var o *Offer
+	var err error
+	peakHeap = memtest.PeakHeapDuring(func() { o, err = ParseOffer(cr, EC2Filter("us-east-1", catalogTypes)) })
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -102,7 +77,7 @@ func parseGenerated(tb testing.TB, n int) (bytes int64, peakHeap uint64, kept in
 	if len(prices) != len(catalogTypes) || o.Seen != n {
 		tb.Fatalf("kept %d types of %d products seen; want %d of %d", len(prices), o.Seen, len(catalogTypes), n)
 	}
-	return cr.n, peak.Load(), len(o.Products)
+	return cr.n, peakHeap, len(o.Products)
 }
 
 // TestStreamingMemoryBounded parses a generated EC2 offer of ~25 MB while

@@ -3,48 +3,16 @@ package azure
 import (
 	"bufio"
 	"context"
+	"github.com/spillway-dev/spillway/internal/memtest"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/spillway-dev/spillway/cost/pricesource/httpfetch"
 )
-
-// peakHeapDuring runs f while sampling the heap every few milliseconds and
-// returns the largest growth of HeapInuse above the start.
-func peakHeapDuring(f func()) uint64 {
-	runtime.GC()
-	var start runtime.MemStats
-	runtime.ReadMemStats(&start)
-	var peak atomic.Uint64
-	done, sampled := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(sampled)
-		tick := time.NewTicker(2 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			var m runtime.MemStats
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > start.HeapInuse && m.HeapInuse-start.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse - start.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	f()
-	close(done)
-	<-sampled
-	return peak.Load()
-}
 
 const aciItem = `{"currencyCode":"USD","tierMinimumUnits":0.0,"retailPrice":0.0000113,"unitPrice":0.0000113,"armRegionName":"eastus","location":"US East","effectiveStartDate":"2026-01-01T00:00:00Z","meterId":"00000000-0000-0000-0000-000000000000","meterName":"Standard vCPU Duration","productId":"DZH318Z0BQ4R","skuId":"DZH318Z0BQ4R/0001","productName":"Container Instances","skuName":"Standard","serviceName":"Container Instances","serviceId":"DZH315F9L8DB","serviceFamily":"Containers","unitOfMeasure":"1 Second","type":"Consumption","isPrimaryMeterRegion":true,"armSkuName":""}`
 
@@ -86,7 +54,7 @@ func TestHugePageMemoryBounded(t *testing.T) {
 			defer srv.Close()
 			f := httpfetch.New(httpfetch.Options{Retries: -1})
 			var err error
-			peak := peakHeapDuring(func() {
+			peak := memtest.PeakHeapDuring(func() {
 				_, err = Fetch(context.Background(), f, srv.URL, "eastus", nil)
 			})
 			t.Logf("a page of %d MB: %v; peak heap growth %.1f MB", size>>20, err, float64(peak)/1e6)

@@ -4,46 +4,15 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/spillway-dev/spillway/internal/memtest"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 )
-
-// peakHeapDuring runs f while sampling the heap every few milliseconds and
-// returns the largest growth of HeapInuse above the start.
-func peakHeapDuring(f func()) uint64 {
-	runtime.GC()
-	var start runtime.MemStats
-	runtime.ReadMemStats(&start)
-	var peak atomic.Uint64
-	done, sampled := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(sampled)
-		tick := time.NewTicker(2 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			var m runtime.MemStats
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > start.HeapInuse && m.HeapInuse-start.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse - start.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	f()
-	close(done)
-	<-sampled
-	return peak.Load()
-}
 
 // writeBigAnswer writes a matrix answer of series series of 1,000 samples
 // each, on the same 1,000 timestamps, as it goes.
@@ -88,7 +57,7 @@ func TestQueryRangeMemoryBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	peak := peakHeapDuring(func() {
+	peak := memtest.PeakHeapDuring(func() {
 		points, err := c.QueryRange(context.Background(), "x", at(0), at(1), time.Minute)
 		if err != nil {
 			t.Error(err)
