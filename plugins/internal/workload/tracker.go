@@ -50,8 +50,9 @@ type history struct {
 	samples   []sample   // change points, oldest first; samples[0] may predate the window
 	totals    spanTotals // time per count of the closed spans in samples
 	lifetimes [maxLifetimes]time.Duration
-	nLife     int       // lifetimes recorded in total (ring index = nLife % maxLifetimes)
-	idleSince time.Time // when count last fell to 0
+	nLife     int           // lifetimes recorded in total (ring index = nLife % maxLifetimes)
+	median    time.Duration // of the kept lifetimes, worked out when one is recorded
+	idleSince time.Time     // when count last fell to 0
 }
 
 // NewTracker returns a tracker that keeps window of history per workload.
@@ -130,6 +131,7 @@ func (t *Tracker) remove(pod *v1.Pod, finished bool) {
 	if finished {
 		h.lifetimes[h.nLife%maxLifetimes] = now.Sub(p.since)
 		h.nLife++
+		h.median = medianOf(h.lifetimes[:min(h.nLife, maxLifetimes)])
 	}
 	if h.count == 0 {
 		if p.key.Kind == KindPod || t.keepIdle == 0 {
@@ -245,14 +247,22 @@ func (t *Tracker) MedianLifetime(key Key) (time.Duration, int) {
 		t.mu.RUnlock()
 		return 0, 0
 	}
-	n := min(h.nLife, maxLifetimes)
-	var lifetimes [maxLifetimes]time.Duration // on the stack: BurstCost asks on every pod
-	buf := lifetimes[:n]
-	copy(buf, h.lifetimes[:n])
+	median, n := h.median, min(h.nLife, maxLifetimes)
 	t.mu.RUnlock()
+	return median, n
+}
+
+// medianOf is the median of the lifetimes (the mean of the middle two for
+// an even count), sorted in a copy on the stack: worked out once per
+// finished pod, so that BurstCost's question on every pod is a lookup.
+func medianOf(kept []time.Duration) time.Duration {
+	var lifetimes [maxLifetimes]time.Duration
+	buf := lifetimes[:len(kept)]
+	copy(buf, kept)
 	slices.Sort(buf)
+	n := len(buf)
 	if n%2 == 1 {
-		return buf[n/2], n
+		return buf[n/2]
 	}
-	return (buf[n/2-1] + buf[n/2]) / 2, n
+	return (buf[n/2-1] + buf[n/2]) / 2
 }

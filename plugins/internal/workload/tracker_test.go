@@ -2,6 +2,8 @@ package workload
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -222,4 +224,34 @@ func FuzzPercentileOfMatchesTheTracker(f *testing.F) {
 			t.Fatalf("PercentileOf = %d, tracker's percentile = %d", got, want)
 		}
 	})
+}
+
+// TestTrackerMedianLifetimeFollowsTheLastLifetimes: the median kept up to
+// date as pods finish is the median of the last 32 lifetimes, also once
+// the ring has wrapped several times (against a sort of those lifetimes).
+func TestTrackerMedianLifetimeFollowsTheLastLifetimes(t *testing.T) {
+	clk := clocktesting.NewFakeClock(t0)
+	tr := NewTracker(clk, time.Hour)
+	key := Key{"ns", KindStatefulSet, "db"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var all []time.Duration
+	for i := range 100 {
+		p := replica(i)
+		tr.Observe(p)
+		life := time.Duration(1+rng.IntN(600)) * time.Second
+		clk.Step(life)
+		done := p.DeepCopy()
+		done.Status.Phase = v1.PodSucceeded
+		tr.Observe(done)
+		all = append(all, life)
+		last := slices.Clone(all[max(0, len(all)-maxLifetimes):])
+		slices.Sort(last)
+		want := last[len(last)/2]
+		if len(last)%2 == 0 {
+			want = (last[len(last)/2-1] + last[len(last)/2]) / 2
+		}
+		if got, n := tr.MedianLifetime(key); got != want || n != len(last) {
+			t.Fatalf("after %d pods: MedianLifetime = %v over %d, want %v over %d", i+1, got, n, want, len(last))
+		}
+	}
 }
