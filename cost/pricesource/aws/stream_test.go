@@ -3,9 +3,10 @@ package aws
 import (
 	"bufio"
 	"fmt"
-	"github.com/spillway-dev/spillway/internal/memtest"
 	"io"
 	"testing"
+
+	"github.com/spillway-dev/spillway/internal/memtest"
 )
 
 // generatedOffer writes an EC2-like offer file of n products (to w, as it

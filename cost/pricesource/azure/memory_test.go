@@ -3,7 +3,6 @@ package azure
 import (
 	"bufio"
 	"context"
-	"github.com/spillway-dev/spillway/internal/memtest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/spillway-dev/spillway/internal/memtest"
 	"github.com/spillway-dev/spillway/cost/pricesource/httpfetch"
 )
 

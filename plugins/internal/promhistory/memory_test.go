@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"github.com/spillway-dev/spillway/internal/memtest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/spillway-dev/spillway/internal/memtest"
 )
 
 // writeBigAnswer writes a matrix answer of series series of 1,000 samples
