@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/spillway-dev/spillway/internal/memtest"
 	"github.com/spillway-dev/spillway/cost/pricesource/httpfetch"
+	"github.com/spillway-dev/spillway/internal/memtest"
 )
 
 const aciItem = `{"currencyCode":"USD","tierMinimumUnits":0.0,"retailPrice":0.0000113,"unitPrice":0.0000113,"armRegionName":"eastus","location":"US East","effectiveStartDate":"2026-01-01T00:00:00Z","meterId":"00000000-0000-0000-0000-000000000000","meterName":"Standard vCPU Duration","productId":"DZH318Z0BQ4R","skuId":"DZH318Z0BQ4R/0001","productName":"Container Instances","skuName":"Standard","serviceName":"Container Instances","serviceId":"DZH315F9L8DB","serviceFamily":"Containers","unitOfMeasure":"1 Second","type":"Consumption","isPrimaryMeterRegion":true,"armSkuName":""}`
