@@ -4,10 +4,14 @@
 // targets of bench/workloads.yaml.
 //
 //	benchtable [-workloads bench/workloads.yaml] results.txt...
+//
+// It exits 2 when a target is missed (after printing the whole table), 1
+// on an error, so that `make bench` fails on a missed target.
 package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,11 +23,19 @@ import (
 func main() {
 	wfile := flag.String("workloads", "bench/workloads.yaml", "workloads file with the targets")
 	flag.Parse()
-	if err := run(*wfile, flag.Args(), os.Stdout); err != nil {
+	err := run(*wfile, flag.Args(), os.Stdout)
+	switch {
+	case errors.Is(err, errTargetsMissed):
+		os.Exit(2)
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
 		os.Exit(1)
 	}
 }
+
+// errTargetsMissed is run's answer when the table is written but some
+// target was missed.
+var errTargetsMissed = errors.New("targets missed")
 
 func run(wfile string, files []string, out io.Writer) error {
 	w, err := bench.LoadWorkloads(wfile)
@@ -60,6 +72,7 @@ func run(wfile string, files []string, out io.Writer) error {
 	}
 	if failed > 0 {
 		fmt.Fprintf(out, "\n%d target(s) missed: see bench/README.md for the gaps and where the time goes.\n", failed)
+		return fmt.Errorf("%d %w", failed, errTargetsMissed)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -45,7 +46,9 @@ targets:
     max: 300
 `), 0o600))
 	var out bytes.Buffer
-	must(t, run(wl, []string{res}, &out))
+	if err := run(wl, []string{res}, &out); !errors.Is(err, errTargetsMissed) {
+		t.Errorf("run with a missed target = %v, want errTargetsMissed (benchtable exits 2, make bench fails)", err)
+	}
 	want := `goos: linux
 cpu: AMD EPYC
 
@@ -66,6 +69,14 @@ targets
 `
 	if d := cmp.Diff(want, out.String()); d != "" {
 		t.Errorf("table (-want +got):\n%s", d)
+	}
+	// With every target met, run answers nil (benchtable exits 0).
+	met, err := os.ReadFile(wl)
+	must(t, err)
+	must(t, os.WriteFile(wl, bytes.Replace(met, []byte("max: 300"), []byte("max: 1000"), 1), 0o600))
+	out.Reset()
+	if err := run(wl, []string{res}, &out); err != nil {
+		t.Errorf("run with every target met = %v, want nil", err)
 	}
 }
 
