@@ -283,7 +283,7 @@ current-context: none
 		{"history.prometheus without a url", replace(shipped, "longRunningJob: 1h", "longRunningJob: 1h\n          history:\n            prometheus: {step: 1m}"),
 			[]string{"Steadiness", "history.prometheus.url", "Required"}},
 		{"negative multiPoint weight", replace(shipped, "weight: 5", "weight: -5"),
-			[]string{"profiles[1].plugins.multiPoint.enabled[1].weight", "BurstCost", "must not be negative"}},
+			[]string{"profiles[0].plugins.multiPoint.enabled[1].weight", "BurstCost", "must not be negative"}},
 		{"missing backend catalog", replace(shipped, `backendCatalogFile: ""`, `backendCatalogFile: /nonexistent/backends.yaml`),
 			[]string{"backendCatalogFile", "/nonexistent/backends.yaml"}},
 	}
