@@ -187,13 +187,13 @@ func FetchKeyed[T any](ctx context.Context, f *Fetcher, url, key string, parse f
 	if resp.ContentLength > f.opts.MaxResponseBytes {
 		return zero, fmt.Errorf("GET %s: Content-Length %d: %w of %d bytes (maxResponseBytes)", redact(url), resp.ContentLength, ErrTooLarge, f.opts.MaxResponseBytes)
 	}
-	body := &capped{r: resp.Body, left: f.opts.MaxResponseBytes}
+	body := NewCappedReader(resp.Body, f.opts.MaxResponseBytes)
 	v, err := parse(body)
-	if body.over {
+	if body.Over() {
 		return zero, fmt.Errorf("GET %s: %w of %d bytes (maxResponseBytes)", redact(url), ErrTooLarge, f.opts.MaxResponseBytes)
 	}
 	if err != nil {
-		return zero, fmt.Errorf("GET %s: after %d bytes: %w", redact(url), body.read, err)
+		return zero, fmt.Errorf("GET %s: after %d bytes: %w", redact(url), body.BytesRead(), err)
 	}
 	etag, lm := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	if etag != "" || lm != "" {
@@ -204,15 +204,30 @@ func FetchKeyed[T any](ctx context.Context, f *Fetcher, url, key string, parse f
 	return v, nil
 }
 
-// capped reads at most left bytes and records whether the body had more.
-type capped struct {
+// CappedReader reads at most a limit of bytes from a response body and
+// records whether the body had more: past the limit, Read answers
+// ErrTooLarge (one byte more tells a body of exactly the limit from a
+// longer one). The price fetches and the Prometheus client share it.
+type CappedReader struct {
 	r    io.Reader
 	left int64
 	read int64
 	over bool
 }
 
-func (c *capped) Read(p []byte) (int, error) {
+// NewCappedReader reads at most limit bytes of r.
+func NewCappedReader(r io.Reader, limit int64) *CappedReader {
+	return &CappedReader{r: r, left: limit}
+}
+
+// Over reports whether the body went past the limit.
+func (c *CappedReader) Over() bool { return c.over }
+
+// BytesRead is how many bytes have been read.
+func (c *CappedReader) BytesRead() int64 { return c.read }
+
+// Read reads from the body, at most up to the limit.
+func (c *CappedReader) Read(p []byte) (int, error) {
 	if c.left <= 0 {
 		// One more byte tells a body of exactly the cap from a longer one.
 		var one [1]byte

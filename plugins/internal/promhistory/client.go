@@ -84,7 +84,7 @@ func (c *Client) QueryRange(ctx context.Context, query string, start, end time.T
 	if resp.ContentLength > c.maxBytes {
 		return nil, fmt.Errorf("prometheus query_range %s: %w (%d bytes, Content-Length %d)", u.Redacted(), errTooLarge, c.maxBytes, resp.ContentLength)
 	}
-	body := &capReader{r: resp.Body, left: c.maxBytes}
+	body := httpfetch.NewCappedReader(resp.Body, c.maxBytes)
 	if resp.StatusCode != http.StatusOK {
 		// An error answer is small: read it whole to tell an API error.
 		data, err := io.ReadAll(io.LimitReader(body, 64<<10))
@@ -99,36 +99,12 @@ func (c *Client) QueryRange(ctx context.Context, query string, start, end time.T
 	// counts against the cap (read and dropped, never held).
 	_, _ = io.Copy(io.Discard, body)
 	switch {
-	case body.over:
+	case body.Over():
 		return nil, fmt.Errorf("prometheus query_range %s: %w (%d bytes)", u.Redacted(), errTooLarge, c.maxBytes)
 	case err != nil:
 		return nil, fmt.Errorf("prometheus query_range %s: %w", u.Redacted(), err)
 	}
 	return points, nil
-}
-
-// capReader reads at most left bytes and records whether there was more.
-type capReader struct {
-	r    io.Reader
-	left int64
-	over bool
-}
-
-func (c *capReader) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		var one [1]byte
-		if n, _ := io.ReadFull(c.r, one[:]); n > 0 {
-			c.over = true
-			return 0, errTooLarge
-		}
-		return 0, io.EOF
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.r.Read(p)
-	c.left -= int64(n)
-	return n, err
 }
 
 func formatTime(t time.Time) string {
