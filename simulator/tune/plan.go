@@ -62,7 +62,6 @@ func RunPlan(ctx context.Context, o PlanOptions) (*Plan, error) {
 	if len(o.InstanceTypes) == 0 || len(o.Counts) == 0 {
 		return nil, fmt.Errorf("plan: give at least one instance type and one worker count")
 	}
-	lo, hi := o.Counts[0], o.Counts[0]
 	seen := map[int]bool{}
 	var workerCounts []int
 	for i, c := range o.Counts {
@@ -74,13 +73,9 @@ func RunPlan(ctx context.Context, o PlanOptions) (*Plan, error) {
 			workerCounts = append(workerCounts, c)
 		}
 	}
+	lo, hi := 1, 1 // serverless-only alone still needs a worker range to search
 	if len(workerCounts) > 0 {
-		lo, hi = workerCounts[0], workerCounts[0]
-		for _, c := range workerCounts {
-			lo, hi = min(lo, c), max(hi, c)
-		}
-	} else {
-		lo, hi = 1, 1
+		lo, hi = slices.Min(workerCounts), slices.Max(workerCounts)
 	}
 	spec := &Spec{APIVersion: APIVersion, Kind: Kind, SchedulerName: o.SchedulerName, Objectives: o.Objectives,
 		Space:  Space{WorkerInstanceTypes: o.InstanceTypes, WorkerCount: &IntRange{lo, hi}},
