@@ -24,6 +24,7 @@ import (
 	"github.com/spillway-dev/spillway/plugins/apis/config/validation"
 	"github.com/spillway-dev/spillway/plugins/internal/catalogs"
 	"github.com/spillway-dev/spillway/plugins/internal/cyclestate"
+	"github.com/spillway-dev/spillway/plugins/internal/explain"
 	"github.com/spillway-dev/spillway/plugins/internal/podprofile"
 	"github.com/spillway-dev/spillway/plugins/internal/workload"
 )
@@ -50,6 +51,9 @@ type BurstCost struct {
 	base    atomic.Pointer[cost.Catalog]
 	history *workload.Tracker
 	jobs    batchlisters.JobLister
+	// recorder explains placements on the pods (Events) and carries the
+	// metrics' profile label.
+	recorder *explain.Recorder
 }
 
 var (
@@ -90,7 +94,8 @@ func NewWithClock(_ context.Context, obj runtime.Object, h framework.Handle, clk
 	if err != nil {
 		return nil, fmt.Errorf("%s: backendCatalogFile: %w", Name, err)
 	}
-	pl := &BurstCost{handle: h, args: *args, backends: bc, history: workload.NewLifetimeTracker(clk, args.ObservedLifetimesRetention.Duration)}
+	pl := &BurstCost{handle: h, args: *args, backends: bc, history: workload.NewLifetimeTracker(clk, args.ObservedLifetimesRetention.Duration),
+		recorder: explain.NewRecorder(h)}
 	pl.pricing, _ = cost.ParsePricingOption(args.VMPricing) // validated above
 	p, err := newPriced(prices, bc, catalogOrigin(args.PriceCatalogFile), catalogDate(prices))
 	if err != nil {

@@ -45,18 +45,6 @@ func RegisterMetrics() {
 	})
 }
 
-// recorders holds each plugin instance's explanation recorder, made on
-// first use (kept beside the plugin rather than in it).
-var recorders sync.Map // *BurstCost -> *explain.Recorder
-
-func (pl *BurstCost) recorder() *explain.Recorder {
-	if r, ok := recorders.Load(pl); ok {
-		return r.(*explain.Recorder)
-	}
-	r, _ := recorders.LoadOrStore(pl, explain.NewRecorder(pl.handle))
-	return r.(*explain.Recorder)
-}
-
 // placement explains why the pod went where it went.
 type placement struct {
 	node    string
@@ -140,7 +128,7 @@ func (pl *BurstCost) PostBind(ctx context.Context, state fwk.CycleState, pod *v1
 		return
 	}
 	p := s.placed
-	rec := pl.recorder()
+	rec := pl.recorder
 	placements.WithLabelValues(rec.Profile, p.backend).Inc()
 	estimatedSpend.WithLabelValues(rec.Profile, p.backend).Add(p.usd)
 	rec.Placed(ctx, pod, &explain.Placement{Node: p.node, Backend: p.backend, USD: p.usd, Priced: true,

@@ -41,7 +41,7 @@ const healthEvery = 10 * time.Second
 // reportHealth keeps the history source's gauge up to date until ctx is
 // done.
 func (pl *Steadiness) reportHealth(ctx context.Context, src interface{ Healthy() bool }, source string) {
-	g := historyUp.WithLabelValues(explain.ProfileName(pl.handle), source)
+	g := historyUp.WithLabelValues(pl.profile, source)
 	t := time.NewTicker(healthEvery)
 	defer t.Stop()
 	for {
@@ -66,6 +66,6 @@ func (pl *Steadiness) observe(ctx context.Context, state fwk.CycleState, pod *v1
 		// A single feasible node skips PreScore.
 		s = pl.classify(ctx, pod)
 	}
-	classifications.WithLabelValues(explain.ProfileName(pl.handle), string(s.class), s.reason).Inc()
+	classifications.WithLabelValues(pl.profile, string(s.class), s.reason).Inc()
 	explain.Of(state).SetClass(string(s.class), s.reason)
 }

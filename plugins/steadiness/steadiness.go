@@ -19,6 +19,7 @@ import (
 	"github.com/spillway-dev/spillway/plugins/apis/config/validation"
 	"github.com/spillway-dev/spillway/plugins/internal/catalogs"
 	"github.com/spillway-dev/spillway/plugins/internal/cyclestate"
+	"github.com/spillway-dev/spillway/plugins/internal/explain"
 	"github.com/spillway-dev/spillway/plugins/internal/podhints"
 	"github.com/spillway-dev/spillway/plugins/internal/podprofile"
 	"github.com/spillway-dev/spillway/plugins/internal/workload"
@@ -38,6 +39,7 @@ type Steadiness struct {
 	history  *workload.Tracker
 	clock    clock.PassiveClock
 	source   HistorySource // nil: the in-cluster window only
+	profile  string        // the metrics' profile label
 }
 
 var (
@@ -75,7 +77,8 @@ func NewWithClock(_ context.Context, obj runtime.Object, h framework.Handle, clk
 	if err != nil {
 		return nil, fmt.Errorf("%s: backendCatalogFile: %w", Name, err)
 	}
-	pl := &Steadiness{handle: h, args: *args, backends: bc, history: workload.NewTracker(clk, args.Window.Duration), clock: clk}
+	pl := &Steadiness{handle: h, args: *args, backends: bc, history: workload.NewTracker(clk, args.Window.Duration), clock: clk,
+		profile: explain.ProfileName(h)}
 	if h != nil && h.SharedInformerFactory() != nil {
 		pods := h.SharedInformerFactory().Core().V1().Pods().Informer()
 		if _, err := pods.AddEventHandler(pl.history.Handler()); err != nil {
