@@ -155,7 +155,7 @@ func (pl *BurstCost) estimate(ctx context.Context, state fwk.CycleState, pod *v1
 	key, owned := workload.OwnerOf(pod)
 	s := &preScoreState{
 		prices:          p,
-		horizon:         pl.expectedLifetime(ctx, pod),
+		horizon:         pl.expectedLifetime(ctx, pod, key, owned),
 		cpuMilli:        profile.CPUMilli,
 		memBytes:        profile.MemoryBytes,
 		runToCompletion: !owned || key.Kind == workload.KindJob,

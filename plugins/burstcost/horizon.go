@@ -27,8 +27,9 @@ type horizon struct {
 // the spillway.dev/expected-duration annotation, the pod's
 // activeDeadlineSeconds, its Job's activeDeadlineSeconds, the median
 // lifetime of the owner's recently finished pods (once there are
-// minObservedLifetimes of them), and the defaultHorizon arg.
-func (pl *BurstCost) expectedLifetime(ctx context.Context, pod *v1.Pod) horizon {
+// minObservedLifetimes of them), and the defaultHorizon arg. key is the
+// pod's owner (workload.OwnerOf), owned false for a bare pod.
+func (pl *BurstCost) expectedLifetime(ctx context.Context, pod *v1.Pod, key workload.Key, owned bool) horizon {
 	d, src, ok, err := podhints.ExpectedDuration(pod)
 	if err != nil {
 		logger(ctx).V(2).Info("Ignoring a malformed hint", "pod", klog.KObj(pod), "err", err)
@@ -36,7 +37,6 @@ func (pl *BurstCost) expectedLifetime(ctx context.Context, pod *v1.Pod) horizon 
 	if ok {
 		return horizon{d.Seconds(), src}
 	}
-	key, owned := workload.OwnerOf(pod)
 	if owned && key.Kind == workload.KindJob && pl.jobs != nil {
 		if job, err := pl.jobs.Jobs(key.Namespace).Get(key.Name); err == nil {
 			if ads := job.Spec.ActiveDeadlineSeconds; ads != nil && *ads > 0 {
